@@ -1,0 +1,1 @@
+"""Moderation for Hearth: the crisis-language detector and, later, flags and queues."""

@@ -1,0 +1,330 @@
+"""Load, validate and compile rule files.
+
+Rule files are YAML (or JSON, which YAML reads too) with a `version` field.
+The shipped files live in `moderation/crisis/rules/`; an admin can add files
+without touching the package by listing them in HEARTH_CRISIS_RULES_EXTRA
+(separated by os.pathsep). Every problem is reported with the file, the rule
+id and what is wrong, because a half-loaded rule set would fail silently in
+the one place where silence is dangerous.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import CATEGORIES, SEVERITIES
+from .phrases import PhraseError, compile_phrase
+
+SUPPORTED_VERSIONS = (1,)
+RULES_DIR = Path(__file__).with_name("rules")
+EXTRA_RULES_ENV = "HEARTH_CRISIS_RULES_EXTRA"
+
+AMPLIFIER_KINDS = ("timing", "means", "plan", "farewell")
+CUE_KINDS = (
+    "negation",      # "not", "never": the danger is denied
+    "past",          # "years ago", "used to": the danger is history
+    "present",       # "again", "right now": overrides past
+    "recovery",      # "sober", "clean": a recovery story around the past
+    "reported",      # "she said", "lyrics": someone else's words
+    "help_seeking",  # "hotline", "resources": a question about help, asked in a question
+    "other_subject", # "you", "he", "people": the phrase is about someone else
+    "self_subject",  # "i", "me": the phrase is about the writer
+    "hypothetical",  # "what if", "if i ever": not a statement of fact
+)
+DANGER_CATEGORIES = ("suicidal", "self_harm", "harm_to_others", "medical")
+DEFAULT_SCORING: dict[str, float] = {
+    "negated": 0.0,
+    "past": 0.45,
+    "past_with_recovery": 0.25,
+    "reported": 0.3,
+    "other_subject": 0.3,
+    "help_question": 0.4,
+    "hypothetical": 0.5,
+    "extra_factor": 0.3,     # share of further distinct signals added to the strongest
+    "extra_cap": 1.0,
+    "amplifier_cap": 1.5,
+    "amplifier_min_signal": 1.0,  # amplifiers only count next to a signal this strong
+    "context_factor": 0.7,   # weight of signals from the author's recent messages
+    "context_messages": 5,
+}
+DEFAULT_THRESHOLDS: dict[str, float] = {"concern": 1.0, "high": 2.0, "imminent": 3.0}
+_ID_RE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
+_SELF_WORDS = frozenset("i im ive id il me my myself mine".split())
+_TOP_LEVEL = frozenset(("version", "revision", "description", "rules", "amplifiers", "masks",
+                        "cues", "scoring", "thresholds", "disable"))
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used. str() names the file, the rule and the problem."""
+
+    def __init__(self, path: str | Path, problem: str, rule_id: str | None = None) -> None:
+        self.path = str(path)
+        self.rule_id = rule_id
+        self.problem = problem
+        where = f"{self.path}: rule {rule_id!r}" if rule_id else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    kind: str                 # "signal", "amplifier" or "mask"
+    category: str             # a category; for amplifiers their kind; "mask" for masks
+    weight: float
+    pattern: re.Pattern[str]
+    compact_pattern: re.Pattern[str]
+    about_other: bool = False
+    past_tense: bool = False
+    explicit_subject: bool = True
+    targets: frozenset[str] = frozenset()  # amplifiers: categories boosted; masks: categories hidden
+    source: str = ""
+
+
+_TRIGGER_CACHE_LIMIT = 100_000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RuleSet:
+    rules: tuple[CompiledRule, ...]
+    exact_triggers: Mapping[str, tuple[int, ...]]
+    prefix_triggers: tuple[tuple[str, int], ...]
+    cues: Mapping[str, re.Pattern[str]]
+    scoring: Mapping[str, float]
+    thresholds: Mapping[str, float]
+    versions: Mapping[str, int] = field(default_factory=dict)
+    rule_index: Mapping[str, CompiledRule] = field(default_factory=dict)
+    _trigger_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+
+    def rules_triggered_by(self, word: str) -> tuple[int, ...]:
+        cached = self._trigger_cache.get(word)
+        if cached is not None:
+            return cached
+        found = set(self.exact_triggers.get(word, ()))
+        for prefix, index in self.prefix_triggers:
+            if word.startswith(prefix):
+                found.add(index)
+        # Bounded so a flood of unique junk words cannot grow memory without end.
+        if len(self._trigger_cache) >= _TRIGGER_CACHE_LIMIT:
+            self._trigger_cache.clear()
+        result = self._trigger_cache[word] = tuple(sorted(found))
+        return result
+
+
+def _read(path: Path) -> Mapping[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RuleFileError(path, f"cannot read file ({error.strerror or error})") from None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        raise RuleFileError(path, f"not valid YAML/JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(path, "top level must be a mapping with a 'version' field")
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS:
+        raise RuleFileError(path, f"'version' must be one of {SUPPORTED_VERSIONS}, got {version!r}")
+    unknown = sorted(set(data) - _TOP_LEVEL)
+    if unknown:
+        raise RuleFileError(path, f"unknown top-level keys {unknown}; allowed: {sorted(_TOP_LEVEL)}")
+    return data
+
+
+def _string_list(value: Any, path: Path, what: str, rule_id: str | None = None) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
+        raise RuleFileError(path, f"'{what}' must be a non-empty list of non-empty strings", rule_id)
+    return value
+
+
+def _combined_pattern(phrases: Iterable[str], path: Path, rule_id: str | None) -> tuple[str, str, list[Any]]:
+    patterns: list[str] = []
+    compacts: list[str] = []
+    triggers: list[Any] = []
+    for phrase in phrases:
+        try:
+            compiled = compile_phrase(phrase)
+        except PhraseError as error:
+            raise RuleFileError(path, str(error), rule_id) from None
+        patterns.append(compiled.pattern)
+        compacts.append(compiled.compact_pattern)
+        triggers.append(compiled.triggers)
+    return "(?<= )(?:" + "|".join(patterns) + ")", "(?:" + "|".join(compacts) + ")", triggers
+
+
+def _categories(value: Any, default: Sequence[str], path: Path, rule_id: str, what: str) -> frozenset[str]:
+    if value is None:
+        return frozenset(default)
+    if not isinstance(value, list) or not all(item in CATEGORIES for item in value):
+        raise RuleFileError(path, f"'{what}' must be a list of categories from {CATEGORIES}", rule_id)
+    return frozenset(value)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.rules: list[CompiledRule] = []
+        self.triggers: list[list[Any]] = []
+        self.seen: dict[str, str] = {}
+        self.disabled: set[str] = set()
+        self.cue_phrases: dict[str, list[str]] = {kind: [] for kind in CUE_KINDS}
+        self.scoring = dict(DEFAULT_SCORING)
+        self.thresholds = dict(DEFAULT_THRESHOLDS)
+        self.versions: dict[str, int] = {}
+
+    def add_file(self, path: Path) -> None:
+        data = _read(path)
+        self.versions[str(path)] = data["version"]
+        for section, kind in (("rules", "signal"), ("amplifiers", "amplifier"), ("masks", "mask")):
+            entries = data.get(section, [])
+            if not isinstance(entries, list):
+                raise RuleFileError(path, f"'{section}' must be a list")
+            for entry in entries:
+                self._add_rule(path, kind, entry)
+        self._add_cues(path, data.get("cues", {}))
+        self._add_numbers(path, data.get("scoring", {}), self.scoring, "scoring")
+        self._add_numbers(path, data.get("thresholds", {}), self.thresholds, "thresholds")
+        disable = data.get("disable", [])
+        if disable:
+            self.disabled.update(_string_list(disable, path, "disable"))
+
+    def _add_rule(self, path: Path, kind: str, entry: Any) -> None:
+        if not isinstance(entry, dict):
+            raise RuleFileError(path, f"every entry of the {kind} list must be a mapping")
+        rule_id = entry.get("id")
+        if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
+            raise RuleFileError(path, f"{kind} without a valid 'id' (lower-case words joined by dots), got {rule_id!r}")
+        if rule_id in self.seen:
+            raise RuleFileError(path, f"duplicate id, first defined in {self.seen[rule_id]}", rule_id)
+        self.seen[rule_id] = str(path)
+        allowed = {"id", "phrases", "note", "weight", "category", "about", "tense", "kind", "applies_to", "hides"}
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise RuleFileError(path, f"unknown keys {unknown}", rule_id)
+        phrases = _string_list(entry.get("phrases"), path, "phrases", rule_id)
+        weight = 0.0
+        if kind != "mask":
+            weight = entry.get("weight")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 5:
+                raise RuleFileError(path, f"'weight' must be a number above 0 and at most 5, got {weight!r}", rule_id)
+        category = kind
+        targets: frozenset[str] = frozenset()
+        if kind == "signal":
+            category = entry.get("category")
+            if category not in CATEGORIES:
+                raise RuleFileError(path, f"'category' must be one of {CATEGORIES}, got {category!r}", rule_id)
+        elif kind == "amplifier":
+            category = entry.get("kind")
+            if category not in AMPLIFIER_KINDS:
+                raise RuleFileError(path, f"'kind' must be one of {AMPLIFIER_KINDS}, got {category!r}", rule_id)
+            targets = _categories(entry.get("applies_to"), ("suicidal", "self_harm", "harm_to_others"),
+                                  path, rule_id, "applies_to")
+        else:
+            targets = _categories(entry.get("hides"), DANGER_CATEGORIES, path, rule_id, "hides")
+        about = entry.get("about", "self")
+        tense = entry.get("tense", "present")
+        if about not in ("self", "other"):
+            raise RuleFileError(path, f"'about' must be 'self' or 'other', got {about!r}", rule_id)
+        if tense not in ("present", "past"):
+            raise RuleFileError(path, f"'tense' must be 'present' or 'past', got {tense!r}", rule_id)
+        pattern, compact, triggers = _combined_pattern(phrases, path, rule_id)
+        try:
+            compiled = re.compile(pattern)
+            compact_compiled = re.compile(compact)
+        except re.error as error:  # pragma: no cover - phrases are escaped; kept as a safety net
+            raise RuleFileError(path, f"phrase does not compile: {error}", rule_id) from None
+        explicit = any(set(phrase.lower().replace("'", "").replace("|", " ").replace("[", " ").split()) & _SELF_WORDS
+                       for phrase in phrases) or about == "other"
+        self.rules.append(CompiledRule(
+            id=rule_id, kind=kind, category=category, weight=float(weight), pattern=compiled,
+            compact_pattern=compact_compiled, about_other=about == "other", past_tense=tense == "past",
+            explicit_subject=explicit, targets=targets, source=str(path),
+        ))
+        self.triggers.append(triggers)
+
+    def _add_cues(self, path: Path, cues: Any) -> None:
+        if not isinstance(cues, dict):
+            raise RuleFileError(path, "'cues' must be a mapping of cue kind to phrase list")
+        for kind, phrases in cues.items():
+            if kind not in CUE_KINDS:
+                raise RuleFileError(path, f"unknown cue kind {kind!r}; allowed: {CUE_KINDS}")
+            self.cue_phrases[kind].extend(_string_list(phrases, path, f"cues.{kind}"))
+
+    @staticmethod
+    def _add_numbers(path: Path, values: Any, target: dict[str, float], section: str) -> None:
+        if not isinstance(values, dict):
+            raise RuleFileError(path, f"'{section}' must be a mapping of names to numbers")
+        for name, value in values.items():
+            if name not in target:
+                raise RuleFileError(path, f"unknown {section} entry {name!r}; allowed: {sorted(target)}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise RuleFileError(path, f"{section}.{name} must be a number >= 0, got {value!r}")
+            target[name] = float(value)
+
+    def build(self, origin: str) -> RuleSet:
+        if not self.rules:
+            raise RuleFileError(origin, "no rules loaded")
+        missing = sorted(self.disabled - set(self.seen))
+        if missing:
+            raise RuleFileError(origin, f"'disable' names unknown rule ids {missing}")
+        ordered = [self.thresholds[name] for name in SEVERITIES[1:]]
+        if ordered != sorted(ordered) or ordered[0] <= 0:
+            raise RuleFileError(origin, f"thresholds must be positive and rise with severity, got {self.thresholds}")
+        rules: list[CompiledRule] = []
+        exact: dict[str, list[int]] = {}
+        prefixes: list[tuple[str, int]] = []
+        for rule, triggers in zip(self.rules, self.triggers):
+            if rule.id in self.disabled:
+                continue
+            index = len(rules)
+            rules.append(rule)
+            for trigger in triggers:
+                for word in trigger.exact:
+                    exact.setdefault(word, []).append(index)
+                prefixes.extend((prefix, index) for prefix in trigger.prefixes)
+        cues: dict[str, re.Pattern[str]] = {}
+        for kind, phrases in self.cue_phrases.items():
+            if phrases:
+                pattern, _, _ = _combined_pattern(phrases, Path(origin), f"cues.{kind}")
+                cues[kind] = re.compile(pattern)
+        return RuleSet(
+            rules=tuple(rules),
+            exact_triggers={word: tuple(dict.fromkeys(ids)) for word, ids in exact.items()},
+            prefix_triggers=tuple(dict.fromkeys(prefixes)),
+            cues=cues,
+            scoring=dict(self.scoring),
+            thresholds=dict(self.thresholds),
+            versions=dict(self.versions),
+            rule_index={rule.id: rule for rule in rules},
+        )
+
+
+def shipped_rule_files() -> list[Path]:
+    return sorted(RULES_DIR.glob("*.yaml"))
+
+
+def extra_rule_files(environ: Mapping[str, str] | None = None) -> list[Path]:
+    value = (os.environ if environ is None else environ).get(EXTRA_RULES_ENV, "")
+    return [Path(part) for part in value.split(os.pathsep) if part.strip()]
+
+
+def load_ruleset(paths: Sequence[str | Path] | None = None, extra: Sequence[str | Path] = ()) -> RuleSet:
+    """Compile rule files into a RuleSet.
+
+    With no `paths`, the shipped files are used. `extra` files are loaded after
+    them: they may add rules, cues and masks, override scoring numbers and
+    thresholds, and `disable` shipped rules by id.
+    """
+    files = [Path(p) for p in (shipped_rule_files() if paths is None else paths)] + [Path(p) for p in extra]
+    builder = _Builder()
+    for path in files:
+        builder.add_file(path)
+    return builder.build(", ".join(str(path) for path in files) or "<no files>")
+
+
+def load_default_ruleset(environ: Mapping[str, str] | None = None) -> RuleSet:
+    return load_ruleset(None, extra_rule_files(environ))

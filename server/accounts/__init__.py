@@ -1,0 +1,1 @@
+"""Pure account rules: pseudonyms, passwords, tokens. No database here."""

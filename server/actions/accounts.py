@@ -1,0 +1,230 @@
+"""Sign-up, log-in, sessions, recovery codes and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.passwords import check_password_rules
+from server.accounts.pseudonyms import check_pseudonym, pseudonym_key, pseudonym_skeleton
+from server.accounts.tokens import hash_recovery_code, hash_session_token, new_recovery_codes, new_session_token
+from server.errors import Conflict, HearthError, InvalidField, NotAuthenticated
+from server.models import RecoveryCode, Session, User, utcnow
+from server.models.accounts import ROLES, STAFF_ROLES
+from server.services import Hearth, Tx
+
+# How often a session's last-use time is written: enough for idle expiry, few writes.
+TOUCH_EVERY = timedelta(minutes=1)
+REMEMBER_IDLE = timedelta(days=7)
+
+
+class LoginFailed(HearthError):
+    status = 401
+    code = "login_failed"
+    # One message for "no such pseudonym" and "wrong password": nothing to enumerate.
+    detail = "That pseudonym and password don't match. Please try again."
+
+
+@dataclass(frozen=True)
+class Auth:
+    user: User
+    session: Session
+
+
+def user_out(user: User) -> dict[str, object]:
+    return {"id": user.id, "pseudonym": user.pseudonym, "role": user.role}
+
+
+async def _staff_skeletons(session: AsyncSession) -> set[str]:
+    rows = await session.scalars(select(User.pseudonym_skeleton).where(User.role.in_(STAFF_ROLES)))
+    return set(rows)
+
+
+async def _check_new_pseudonym(session: AsyncSession, raw: object) -> str:
+    name = check_pseudonym(raw)
+    if pseudonym_skeleton(name) in await _staff_skeletons(session):
+        raise InvalidField("That name looks too much like a staff member's. Please choose another.", code="pseudonym_reserved")
+    taken = await session.scalar(select(User.id).where(User.pseudonym_key == pseudonym_key(name)))
+    if taken is not None:
+        raise Conflict("That pseudonym is taken. Try one of the suggestions, or add a word.", code="pseudonym_taken")
+    return name
+
+
+def _new_session(h: Hearth, user: User, *, remember: bool) -> tuple[Session, str]:
+    token = new_session_token()
+    now = utcnow()
+    remember = remember and user.role not in STAFF_ROLES
+    lifetime = timedelta(days=h.settings.remember_days) if remember else timedelta(hours=h.settings.session_max_hours)
+    session = Session(
+        user_id=user.id, token_hash=hash_session_token(token), remember=remember,
+        created_at=now, last_used_at=now, expires_at=now + lifetime,
+    )
+    return session, token
+
+
+async def sign_up(h: Hearth, pseudonym: object, password: object, *, role: str = "member") -> tuple[User, str, list[str]]:
+    password = check_password_rules(password)
+    async with h.db.read() as session:
+        await _check_new_pseudonym(session, pseudonym)
+    password_hash = await h.hasher.hash(password)  # slow: outside any transaction
+    codes = new_recovery_codes()
+    try:
+        async with h.transaction() as tx:
+            name = await _check_new_pseudonym(tx.session, pseudonym)
+            user = User(
+                pseudonym=name, pseudonym_key=pseudonym_key(name), pseudonym_skeleton=pseudonym_skeleton(name),
+                password_hash=password_hash, role=role, created_at=utcnow(),
+            )
+            tx.session.add(user)
+            await tx.session.flush()
+            tx.session.add_all(RecoveryCode(user_id=user.id, code_hash=hash_recovery_code(h.settings.secret_key, c)) for c in codes)
+            login, token = _new_session(h, user, remember=False)
+            tx.session.add(login)
+    except IntegrityError:
+        raise Conflict("That pseudonym is taken. Try one of the suggestions, or add a word.", code="pseudonym_taken") from None
+    return user, token, codes
+
+
+async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bool = False) -> tuple[User, str]:
+    if not isinstance(pseudonym, str) or not isinstance(password, str) or len(password) > 1024:
+        raise InvalidField("Please enter your pseudonym and password.")
+    async with h.db.read() as session:
+        user = await session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym.strip())))
+    # Verify against a dummy hash when there is no such user: same time either way.
+    if not await h.hasher.verify(user.password_hash if user else None, password) or user is None:
+        raise LoginFailed()
+    new_hash = await h.hasher.hash(password) if h.hasher.needs_rehash(user.password_hash) else None
+    async with h.transaction() as tx:
+        if new_hash:
+            await tx.session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
+        login, token = _new_session(h, user, remember=remember)
+        tx.session.add(login)
+    return user, token
+
+
+def _session_ended(tx: Tx, user_id: int, reason: str, session_id: int | None = None) -> None:
+    # Open sockets of that session (or of every session when None) close at once.
+    tx.emit(f"user:{user_id}", {"type": "session_ended", "session_id": session_id, "reason": reason})
+
+
+async def log_out(h: Hearth, auth: Auth) -> None:
+    async with h.transaction() as tx:
+        await tx.session.execute(update(Session).where(Session.id == auth.session.id).values(revoked_at=utcnow()))
+        _session_ended(tx, auth.user.id, "logged_out", auth.session.id)
+
+
+async def _revoke_all_sessions(tx: Tx, user_id: int, reason: str, keep: int | None = None) -> None:
+    query = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(Session.id != keep)
+    await tx.session.execute(query.values(revoked_at=utcnow()))
+    _session_ended(tx, user_id, reason)
+
+
+async def recover(h: Hearth, pseudonym: object, code: object, new_password: object) -> tuple[User, str]:
+    """Reset a password with a one-time recovery code; every other session ends."""
+    if not isinstance(pseudonym, str) or not isinstance(code, str) or len(code) > 64:
+        raise InvalidField("Please enter your pseudonym and one of your recovery codes.")
+    password = check_password_rules(new_password)
+    password_hash = await h.hasher.hash(password)  # hashed even on failure: same timing
+    code_hash = hash_recovery_code(h.settings.secret_key, code)
+    async with h.transaction() as tx:
+        user = await tx.session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym.strip())))
+        used = None
+        if user is not None:
+            used = await tx.session.execute(
+                update(RecoveryCode)
+                .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == code_hash, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow())
+            )
+        if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
+            raise LoginFailed("That pseudonym and recovery code don't match, or the code was already used.")
+        user.password_hash = password_hash
+        await _revoke_all_sessions(tx, user.id, "password_changed")
+        login, token = _new_session(h, user, remember=False)
+        tx.session.add(login)
+    return user, token
+
+
+async def change_password(h: Hearth, auth: Auth, current: object, new_password: object) -> None:
+    if not isinstance(current, str) or not await h.hasher.verify(auth.user.password_hash, current):
+        raise LoginFailed("Your current password isn't right.")
+    password_hash = await h.hasher.hash(check_password_rules(new_password))
+    async with h.transaction() as tx:
+        await tx.session.execute(update(User).where(User.id == auth.user.id).values(password_hash=password_hash))
+        await _revoke_all_sessions(tx, auth.user.id, "password_changed", keep=auth.session.id)
+
+
+async def remaining_recovery_codes(h: Hearth, user_id: int) -> int:
+    async with h.db.read() as session:
+        rows = await session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)))
+        return len(list(rows))
+
+
+async def new_recovery_code_set(h: Hearth, auth: Auth) -> list[str]:
+    codes = new_recovery_codes()
+    async with h.transaction() as tx:
+        await tx.session.execute(
+            update(RecoveryCode).where(RecoveryCode.user_id == auth.user.id, RecoveryCode.used_at.is_(None)).values(used_at=utcnow())
+        )
+        tx.session.add_all(RecoveryCode(user_id=auth.user.id, code_hash=hash_recovery_code(h.settings.secret_key, c)) for c in codes)
+    return codes
+
+
+def session_is_live(h: Hearth, session: Session, now: datetime) -> bool:
+    if session.revoked_at is not None or now >= session.expires_at:
+        return False
+    idle = REMEMBER_IDLE if session.remember else timedelta(minutes=h.settings.session_idle_minutes)
+    return now < session.last_used_at + idle
+
+
+async def authenticate(h: Hearth, token: str | None, *, touch: bool = True) -> Auth:
+    if not token or len(token) > 128:
+        raise NotAuthenticated()
+    async with h.db.read() as db:
+        row = (
+            await db.execute(
+                select(Session, User).join(User, User.id == Session.user_id).where(Session.token_hash == hash_session_token(token))
+            )
+        ).first()
+    if row is None:
+        raise NotAuthenticated()
+    session, user = row
+    now = utcnow()
+    if not session_is_live(h, session, now):
+        raise NotAuthenticated("Your session has ended. Please log in again.", code="session_expired")
+    if touch and now - session.last_used_at >= TOUCH_EVERY:
+        async with h.transaction() as tx:
+            await tx.session.execute(update(Session).where(Session.id == session.id).values(last_used_at=now))
+        session.last_used_at = now
+    return Auth(user, session)
+
+
+async def session_still_live(h: Hearth, session_id: int) -> bool:
+    async with h.db.read() as db:
+        session = await db.get(Session, session_id)
+    return session is not None and session_is_live(h, session, utcnow())
+
+
+async def create_user(h: Hearth, pseudonym: str, password: str, role: str) -> tuple[User, list[str]]:
+    if role not in ROLES:
+        raise InvalidField(f"Role must be one of: {', '.join(ROLES)}.")
+    user, _token, codes = await sign_up(h, pseudonym, password, role=role)
+    return user, codes
+
+
+async def set_role(h: Hearth, pseudonym: str, role: str) -> User:
+    if role not in ROLES:
+        raise InvalidField(f"Role must be one of: {', '.join(ROLES)}.")
+    async with h.transaction() as tx:
+        user = await tx.session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym)))
+        if user is None:
+            raise InvalidField(f"No account is called {pseudonym!r}.", code="not_found")
+        user.role = role
+        # Open sockets carry the old rights: close them so they reconnect with the new ones.
+        _session_ended(tx, user.id, "role_changed")
+    return user

@@ -1,0 +1,197 @@
+"""Room messages: send, edit, delete, history and replay.
+
+Every change takes the room's next `seq` with one conditional UPDATE, which
+also holds the room's row lock until commit. So within a room, seq order is
+commit order with no holes, which is what makes gap-free resume possible."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.actions.accounts import Auth
+from server.actions.rooms import access_room
+from server.errors import Conflict, Forbidden, InvalidField, NotFound
+from server.models import Message, Room, User, utcnow
+from server.services import Hearth, Tx
+from server.text import clean_body
+
+MAX_BODY = 4000
+HISTORY_LIMIT = 100
+REPLAY_LIMIT = 1000
+
+
+def check_client_id(value: object) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
+        raise InvalidField("client_id must be 1-64 printable characters, unique per message.")
+    return value
+
+
+def message_out(message: Message, author: User | None) -> dict[str, Any]:
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.id,
+        "room_id": message.room_id,
+        "seq": message.seq,
+        "version": message.version_seq,
+        "client_id": message.client_id,
+        "author": {"id": author.id, "pseudonym": author.pseudonym} if author else None,
+        "body": None if deleted else message.body,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+    }
+
+
+def _with_authors() -> Select[tuple[Message, User]]:
+    return select(Message, User).outerjoin(User, User.id == Message.author_id)
+
+
+async def _next_seq(session: AsyncSession, room_id: int) -> int:
+    seq = await session.scalar(
+        update(Room)
+        .where(Room.id == room_id, Room.archived_at.is_(None))
+        .values(last_seq=Room.last_seq + 1)
+        .returning(Room.last_seq)
+    )
+    if seq is None:
+        raise Forbidden("This room is archived: you can read it, but not post.", code="room_archived")
+    return seq
+
+
+def _emit_change(tx: Tx, kind: str, message: Message, author: User | None, seq: int) -> dict[str, Any]:
+    out = message_out(message, author)
+    tx.emit(f"room:{message.room_id}", {"type": kind, "room_id": message.room_id, "seq": seq, "message": out})
+    return out
+
+
+async def _existing(session: AsyncSession, author_id: int, client_id: str) -> tuple[Message, User] | None:
+    row = (await session.execute(_with_authors().where(Message.author_id == author_id, Message.client_id == client_id))).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, client_id: object) -> tuple[dict[str, Any], bool]:
+    """Store a message, then publish it. Returns (message, created). A resend of
+    the same client_id returns the stored message and publishes nothing."""
+    client_id = check_client_id(client_id)
+    text = clean_body(body, max_chars=MAX_BODY)
+    try:
+        async with h.transaction() as tx:
+            room = await access_room(tx.session, auth, room_id)
+            seq = await _next_seq(tx.session, room.id)  # takes the room lock before the duplicate check
+            found = await _existing(tx.session, auth.user.id, client_id)
+            if found is not None:
+                raise _AlreadyStored(_same_place(found, room.id))  # rolls back: the seq is given back
+            message = Message(
+                room_id=room.id, author_id=auth.user.id, client_id=client_id, body=text,
+                seq=seq, version_seq=seq, created_at=utcnow(),
+            )
+            tx.session.add(message)
+            await tx.session.flush()
+            out = _emit_change(tx, "message", message, auth.user, seq)
+        return out, True
+    except _AlreadyStored as stored:
+        return stored.message, False
+    except IntegrityError:
+        # Another process stored the same client_id between our check and insert.
+        async with h.db.read() as session:
+            found = await _existing(session, auth.user.id, client_id)
+        if found is None:
+            raise
+        return _same_place(found, room_id), False
+
+
+class _AlreadyStored(Exception):
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.message = message
+
+
+def _same_place(found: tuple[Message, User], room_id: object) -> dict[str, Any]:
+    message, author = found
+    if message.room_id != room_id:
+        raise Conflict("That client_id was already used for another message.", code="client_id_reused")
+    return message_out(message, author)
+
+
+async def _own_message(session: AsyncSession, auth: Auth, message_id: object) -> Message:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise NotFound()
+    message = await session.get(Message, message_id)
+    if message is None:
+        raise NotFound()
+    await access_room(session, auth, message.room_id)
+    if message.author_id != auth.user.id:
+        raise Forbidden("You can only change your own messages.")
+    if message.deleted_at is not None:
+        raise NotFound("That message was removed.")
+    return message
+
+
+async def edit_message(h: Hearth, auth: Auth, message_id: object, body: object) -> dict[str, Any]:
+    text = clean_body(body, max_chars=MAX_BODY)
+    async with h.transaction() as tx:
+        message = await _own_message(tx.session, auth, message_id)
+        if message.body == text:
+            tx.events.clear()
+            return message_out(message, auth.user)
+        seq = await _next_seq(tx.session, message.room_id)
+        message.body, message.edited_at, message.version_seq = text, utcnow(), seq
+        return _emit_change(tx, "message_edited", message, auth.user, seq)
+
+
+async def delete_message(h: Hearth, auth: Auth, message_id: object) -> dict[str, Any]:
+    """Soft delete: the row stays so the conversation reads sensibly ("removed"),
+    but the words are gone from the database at once."""
+    async with h.transaction() as tx:
+        message = await _own_message(tx.session, auth, message_id)
+        seq = await _next_seq(tx.session, message.room_id)
+        message.body, message.deleted_at, message.version_seq = "", utcnow(), seq
+        return _emit_change(tx, "message_deleted", message, auth.user, seq)
+
+
+def _positive_int(value: object, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise InvalidField(f"{name} must be a message id (a whole number).") from None
+    if number < 0:
+        raise InvalidField(f"{name} must not be negative.")
+    return number
+
+
+async def history(h: Hearth, auth: Auth, room_id: object, *, before: object = None, after: object = None,
+                  limit: object = 50) -> list[dict[str, Any]]:
+    """Newest first. `before`/`after` are message ids; ids rise in commit order within a room."""
+    before_id, after_id = _positive_int(before, "before"), _positive_int(after, "after")
+    count = _positive_int(limit, "limit")
+    count = 50 if count is None else count
+    if not 1 <= count <= HISTORY_LIMIT:
+        raise InvalidField(f"limit must be between 1 and {HISTORY_LIMIT}.")
+    async with h.db.read() as session:
+        room = await access_room(session, auth, room_id)
+        query = _with_authors().where(Message.room_id == room.id)
+        if before_id is not None:
+            query = query.where(Message.id < before_id)
+        if after_id is not None:
+            query = query.where(Message.id > after_id)
+        rows = await session.execute(query.order_by(Message.id.desc()).limit(count))
+        return [message_out(m, u) for m, u in rows]
+
+
+async def changes_since(h: Hearth, room_id: int, after_seq: int, limit: int = REPLAY_LIMIT + 1) -> tuple[Sequence[tuple[Message, User | None]], int]:
+    """Every message created or changed after `after_seq`, in seq order, and the
+    room's last seq. Read in one snapshot so the two agree."""
+    async with h.db.read() as session:
+        last_seq = await session.scalar(select(Room.last_seq).where(Room.id == room_id)) or 0
+        rows = await session.execute(
+            _with_authors()
+            .where(Message.room_id == room_id, Message.version_seq > after_seq, Message.version_seq <= last_seq)
+            .order_by(Message.version_seq)
+            .limit(limit)
+        )
+        return [(m, u) for m, u in rows], last_seq

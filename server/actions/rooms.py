@@ -1,0 +1,121 @@
+"""Topic rooms: listing, access, and staff management."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.actions.accounts import Auth
+from server.errors import Conflict, Forbidden, InvalidField, NotFound
+from server.models import Room, RoomMember, utcnow
+from server.services import Hearth
+from server.text import clean_body, clean_line
+
+ROOM_MANAGERS = frozenset({"moderator", "admin"})
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
+
+
+def room_out(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.id, "slug": room.slug, "name": room.name, "description": room.description,
+        "rules": room.rules, "archived": room.archived_at is not None, "last_seq": room.last_seq,
+    }
+
+
+async def access_room(session: AsyncSession, auth: Auth, room_id: object) -> Room:
+    """The one place that decides whether someone may read a room.
+    Missing and forbidden look the same: both are NotFound."""
+    if not isinstance(room_id, int) or isinstance(room_id, bool) or room_id <= 0:
+        raise NotFound()
+    room = await session.get(Room, room_id)
+    if room is None or room.kind != "topic":
+        raise NotFound()
+    return room
+
+
+async def list_rooms(h: Hearth, auth: Auth, *, include_archived: bool = False) -> list[Room]:
+    query = select(Room).where(Room.kind == "topic").order_by(Room.position, Room.id)
+    if not (include_archived and auth.user.role in ROOM_MANAGERS):
+        query = query.where(Room.archived_at.is_(None))
+    async with h.db.read() as session:
+        return list(await session.scalars(query))
+
+
+async def get_room(h: Hearth, auth: Auth, room_id: object) -> Room:
+    async with h.db.read() as session:
+        return await access_room(session, auth, room_id)
+
+
+def _check_manager(auth: Auth) -> None:
+    if auth.user.role not in ROOM_MANAGERS:
+        raise Forbidden("Only moderators and admins can manage rooms.")
+
+
+def _room_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if "slug" in data or not partial:
+        slug = data.get("slug")
+        if not isinstance(slug, str) or not _SLUG.match(slug):
+            raise InvalidField("slug must be 1-48 lowercase letters, digits and dashes.")
+        fields["slug"] = slug
+    if "name" in data or not partial:
+        fields["name"] = clean_line(data.get("name"), field="name", min_chars=2, max_chars=80)
+    for key, limit in (("description", 500), ("rules", 4000)):
+        if key in data:
+            fields[key] = clean_body(data[key], field=key, max_chars=limit) if data[key] else ""
+    if "position" in data:
+        if not isinstance(data["position"], int) or isinstance(data["position"], bool):
+            raise InvalidField("position must be a whole number.")
+        fields["position"] = data["position"]
+    return fields
+
+
+async def create_room(h: Hearth, auth: Auth, data: dict[str, Any]) -> Room:
+    _check_manager(auth)
+    fields = _room_fields(data, partial=False)
+    try:
+        async with h.transaction() as tx:
+            position = await tx.session.scalar(select(func.coalesce(func.max(Room.position), 0)))
+            room = Room(kind="topic", position=(position or 0) + 1, created_at=utcnow(), last_seq=0,
+                        description="", rules="", **fields)
+            tx.session.add(room)
+            await tx.session.flush()
+            tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
+    except IntegrityError:
+        raise Conflict("A room with that slug exists already.") from None
+    return room
+
+
+async def update_room(h: Hearth, auth: Auth, room_id: object, data: dict[str, Any]) -> Room:
+    _check_manager(auth)
+    fields = _room_fields(data, partial=True)
+    archived = data.get("archived")
+    if archived is not None and not isinstance(archived, bool):
+        raise InvalidField("archived must be true or false.")
+    try:
+        async with h.transaction() as tx:
+            room = await access_room(tx.session, auth, room_id)
+            for key, value in fields.items():
+                setattr(room, key, value)
+            if archived is not None:
+                room.archived_at = (room.archived_at or utcnow()) if archived else None
+            tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
+    except IntegrityError:
+        raise Conflict("A room with that slug exists already.") from None
+    return room
+
+
+async def remember_join(h: Hearth, auth: Auth, room_id: int) -> None:
+    """Record that this member takes part in the room (read first: rejoins are common)."""
+    async with h.db.read() as session:
+        if await session.get(RoomMember, (room_id, auth.user.id)) is not None:
+            return
+    try:
+        async with h.transaction() as tx:
+            tx.session.add(RoomMember(room_id=room_id, user_id=auth.user.id, joined_at=utcnow(), last_read_seq=0))
+    except IntegrityError:
+        pass  # another tab of the same member got there first

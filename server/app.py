@@ -1,0 +1,97 @@
+"""The ASGI application: routes, error handling, headers, and the process lifespan."""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server.config import Settings
+from server.errors import HearthError
+from server.http import auth, me, rooms
+from server.http.common import JSON, hearth
+from server.http.headers import SecurityHeaders
+from server.services import Hearth
+from server.ws import websocket_endpoint
+
+log = logging.getLogger("hearth.app")
+
+CLIENT_DIR = Path(os.environ.get("HEARTH_CLIENT_DIR", Path(__file__).resolve().parent.parent / "client"))
+
+
+async def healthz(request: Request) -> JSON:
+    return JSON({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSON:
+    h = hearth(request)
+    checks: dict[str, str] = {}
+    try:
+        await h.db.ping()
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unavailable"
+    checks["broker"] = "ok" if h.broker.healthy else "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return JSON({"status": "ready" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503)
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(CLIENT_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+async def hearth_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HearthError)
+    return JSON({"error": exc.to_dict()}, status_code=exc.status, headers=exc.headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: ("not_found", "We couldn't find that."), 405: ("method_not_allowed", "That method isn't allowed here.")}
+    code, detail = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+    return JSON({"error": {"code": code, "detail": detail}}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    return JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
+
+
+def create_app(settings: Settings) -> Starlette:
+    h = Hearth(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await h.start()
+        try:
+            yield
+        finally:
+            await h.stop()
+
+    routes = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        *auth.routes,
+        *me.routes,
+        *rooms.routes,
+        WebSocketRoute("/ws", websocket_endpoint),
+        Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HearthError: hearth_error, HTTPException: http_error, Exception: server_error},
+    )
+    app.state.hearth = h
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    return app

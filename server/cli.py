@@ -1,0 +1,174 @@
+"""The `hearth` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from typing import Sequence
+
+from server.config import ConfigError, Settings, load_settings
+from server.errors import HearthError
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"hearth: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def uvicorn_config(settings: Settings, app: object) -> object:
+    import uvicorn
+
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=64 * 1024,  # uvicorn's default is 16 MiB; OWASP advises 64 KiB
+        ws_max_queue=16,
+        ws_per_message_deflate=False,  # no compression bombs, no CRIME-style leaks
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        access_log=False,  # access lines carry client addresses
+        log_config=None,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,
+        lifespan="on",
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server import logs
+    from server.app import create_app
+    from server.db import migrate
+
+    settings = _settings()
+    if args.host:
+        settings = _replace(settings, host=args.host)
+    if args.port:
+        settings = _replace(settings, port=args.port)
+    logs.configure(settings.log_level)
+    if not args.no_migrate:
+        migrate(settings)
+    server = uvicorn.Server(uvicorn_config(settings, create_app(settings)))  # type: ignore[arg-type]
+    print(f"Hearth is listening on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    server.run()
+    return 0
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    """Command-line flags win over the environment; reload so derived values follow."""
+    import os
+
+    env = dict(os.environ)
+    for key, value in changes.items():
+        env[f"HEARTH_{key.upper()}"] = str(value)
+    try:
+        return load_settings(env)
+    except ConfigError as error:
+        print(f"hearth: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def migrate_cmd(args: argparse.Namespace) -> int:
+    from server.db import migrate
+
+    migrate(_settings())
+    print("Database is up to date.")
+    return 0
+
+
+def _run_action(coro_factory: object) -> int:
+    from server.services import Hearth
+
+    settings = _settings()
+
+    async def run() -> int:
+        h = Hearth(settings)
+        try:
+            return await coro_factory(h)  # type: ignore[operator,no-any-return]
+        finally:
+            await h.db.close()
+
+    try:
+        return asyncio.run(run())
+    except HearthError as error:
+        print(f"hearth: {error.detail}", file=sys.stderr)
+        return 1
+
+
+def user_create(args: argparse.Namespace) -> int:
+    from server.actions.accounts import create_user
+    from server.db import migrate
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    migrate(_settings())
+
+    async def action(h: object) -> int:
+        user, codes = await create_user(h, args.pseudonym, password, args.role)  # type: ignore[arg-type]
+        print(f"Created {user.pseudonym} ({user.role}). Recovery codes (shown once):")
+        print("\n".join(codes))
+        return 0
+
+    return _run_action(action)
+
+
+def user_set_role(args: argparse.Namespace) -> int:
+    from server.actions.accounts import set_role
+
+    async def action(h: object) -> int:
+        user = await set_role(h, args.pseudonym, args.role)  # type: ignore[arg-type]
+        print(f"{user.pseudonym} is now {user.role}.")
+        return 0
+
+    return _run_action(action)
+
+
+def moderation_eval(args: argparse.Namespace) -> int:
+    from moderation.crisis.evaluate import main as evaluate
+
+    return evaluate(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from server.models.accounts import ROLES
+
+    parser = argparse.ArgumentParser(prog="hearth", description="Hearth peer-support server")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="apply migrations and serve")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-migrate", action="store_true", help="skip migrations (another process runs them)")
+    p.set_defaults(func=serve)
+
+    p = commands.add_parser("migrate", help="apply pending database migrations")
+    p.set_defaults(func=migrate_cmd)
+
+    users = commands.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
+    p = users.add_parser("create", help="create an account (e.g. staff)")
+    p.add_argument("pseudonym")
+    p.add_argument("--role", choices=ROLES, default="member")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=user_create)
+    p = users.add_parser("set-role", help="change an account's role")
+    p.add_argument("pseudonym")
+    p.add_argument("role", choices=ROLES)
+    p.set_defaults(func=user_set_role)
+
+    mod = commands.add_parser("moderation", help="crisis detector tools").add_subparsers(dest="mod_command", required=True)
+    p = mod.add_parser("eval", help="measure the crisis detector on a labelled JSONL file", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=moderation_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

@@ -1,0 +1,181 @@
+"""Settings, read once from HEARTH_* environment variables.
+
+Every setting has a safe default so `hearth serve` works with no set-up; a bad
+value stops start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Callable, Mapping
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A HEARTH_* variable holds a value Hearth cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str | None
+    help: str
+
+
+# The documented settings table: the README is generated from (and checked against) this.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HEARTH_DATA_DIR", "./data", "Folder for the SQLite database and the generated secret key."),
+    Setting("HEARTH_DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite via aiosqlite in the data folder. PostgreSQL: postgresql+asyncpg://user@host/db."),
+    Setting("HEARTH_REDIS_URL", None, "Redis URL for the broker between processes. Unset: in-process broker (one process only)."),
+    Setting("HEARTH_SECRET_KEY", None, "Secret for keyed hashes (recovery codes). Unset: generated once and kept in the data folder."),
+    Setting("HEARTH_HOST", "127.0.0.1", "Address to listen on."),
+    Setting("HEARTH_PORT", "8000", "Port to listen on (1-65535)."),
+    Setting("HEARTH_ALLOWED_ORIGINS", None, "Comma-separated origins allowed to open the WebSocket and send cookie-authenticated writes. Default: the server's own address."),
+    Setting("HEARTH_PUBLIC_URL", None, "The address people use (e.g. https://hearth.example.org). Default: http://HOST:PORT. https turns on Secure cookies and HSTS."),
+    Setting("HEARTH_SESSION_IDLE_MINUTES", "30", "A session unused this long ends."),
+    Setting("HEARTH_SESSION_MAX_HOURS", "12", "A session ends this long after log-in, used or not."),
+    Setting("HEARTH_REMEMBER_DAYS", "30", "Absolute lifetime of a member's 'keep me signed in on this device' session (idle limit 7 days). Staff never get one."),
+    Setting("HEARTH_HASH_CONCURRENCY", "2", "Most password hashes computed at once (each takes 64 MiB)."),
+    Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
+    Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
+    Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+)
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    host: str
+    port: int
+    allowed_origins: tuple[str, ...]
+    public_url: str
+    session_idle_minutes: int
+    session_max_hours: int
+    remember_days: int
+    hash_concurrency: int
+    ws_max_connections_per_user: int
+    ws_send_queue: int
+    log_level: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def redacted(self) -> dict[str, object]:
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        shown["secret_key"] = "***"
+        shown["database_url"] = _redact_url(self.database_url)
+        shown["redis_url"] = _redact_url(self.redis_url) if self.redis_url else None
+        return shown
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: str, low: int, high: int) -> int:
+    raw = env.get(name, default).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _origin(name: str, raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(f"{name} needs origins like https://hearth.example.org, got {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    given = env.get("HEARTH_SECRET_KEY")
+    if given is not None:
+        if len(given) < 32:
+            raise ConfigError("HEARTH_SECRET_KEY must be at least 32 characters")
+        return given
+    key_file = data_dir / "secret.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions before anything is written to it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable[..., str] = _secret_key) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("HEARTH_DATA_DIR", "./data")).expanduser().resolve()
+
+    database_url = env.get("HEARTH_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'hearth.db'}"
+    if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "HEARTH_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://, "
+            f"got {_redact_url(database_url)!r}"
+        )
+    redis_url = env.get("HEARTH_REDIS_URL") or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"HEARTH_REDIS_URL must start with redis://, rediss:// or unix://, got {_redact_url(redis_url)!r}")
+
+    host = env.get("HEARTH_HOST", "127.0.0.1").strip()
+    if not host:
+        raise ConfigError("HEARTH_HOST must not be empty")
+    port = _int(env, "HEARTH_PORT", "8000", 1, 65535)
+
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    public_url = env.get("HEARTH_PUBLIC_URL") or f"http://{shown_host}:{port}"
+    public_origin = _origin("HEARTH_PUBLIC_URL", public_url)
+
+    raw_origins = env.get("HEARTH_ALLOWED_ORIGINS")
+    if raw_origins:
+        origins = tuple(_origin("HEARTH_ALLOWED_ORIGINS", o) for o in raw_origins.split(",") if o.strip())
+    else:
+        origins = (public_origin,)
+        if shown_host == "127.0.0.1":
+            origins += (f"http://localhost:{port}",)
+
+    log_level = env.get("HEARTH_LOG_LEVEL", "info").lower()
+    if log_level not in _LOG_LEVELS:
+        raise ConfigError(f"HEARTH_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
+
+    known = {s.env for s in SETTINGS}
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=make_secret(env, data_dir),
+        host=host,
+        port=port,
+        allowed_origins=origins,
+        public_url=public_url.rstrip("/"),
+        session_idle_minutes=_int(env, "HEARTH_SESSION_IDLE_MINUTES", "30", 1, 60 * 24 * 7),
+        session_max_hours=_int(env, "HEARTH_SESSION_MAX_HOURS", "12", 1, 24 * 30),
+        remember_days=_int(env, "HEARTH_REMEMBER_DAYS", "30", 1, 90),
+        hash_concurrency=_int(env, "HEARTH_HASH_CONCURRENCY", "2", 1, 64),
+        ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
+        ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
+        log_level=log_level,
+        extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
+    )

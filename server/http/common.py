@@ -1,0 +1,94 @@
+"""What every REST endpoint shares: JSON in and out, who is asking, and CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from server import jsonutil
+from server.actions.accounts import Auth, authenticate
+from server.errors import BadRequest, Forbidden, PayloadTooLarge
+from server.services import Hearth
+
+MAX_BODY_BYTES = 64 * 1024
+COOKIE_NAME = "hearth_session"
+SECURE_COOKIE_NAME = "__Host-hearth_session"  # the prefix pins it to this host over https
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return jsonutil.dumps_bytes(content)
+
+
+def hearth(conn: HTTPConnection) -> Hearth:
+    return conn.app.state.hearth  # type: ignore[no-any-return]
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+    if not body:
+        return {}
+    try:
+        data = jsonutil.loads(body)
+    except jsonutil.JSONDecodeError:
+        raise BadRequest("The request body must be valid JSON.", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.", code="invalid_json")
+    return data
+
+
+def session_token(conn: HTTPConnection) -> tuple[str | None, bool]:
+    """The token and whether it came from a cookie (cookies need CSRF checks)."""
+    header = conn.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None, False
+    token = conn.cookies.get(SECURE_COOKIE_NAME) or conn.cookies.get(COOKIE_NAME)
+    return token, token is not None
+
+
+def origin_allowed(h: Hearth, origin: str | None) -> bool:
+    return origin is not None and origin.lower().rstrip("/") in h.settings.allowed_origins
+
+
+def check_same_origin(request: Request) -> None:
+    """Cookie-authenticated writes must come from our own pages."""
+    origin = request.headers.get("origin")
+    if origin is not None:
+        if origin_allowed(hearth(request), origin):
+            return
+    elif request.headers.get("sec-fetch-site") in ("same-origin", "none"):
+        return
+    raise Forbidden("This request came from another site, so it was refused.", code="cross_site")
+
+
+async def require_auth(request: Request) -> Auth:
+    token, from_cookie = session_token(request)
+    auth = await authenticate(hearth(request), token)
+    if from_cookie and request.method in UNSAFE_METHODS:
+        check_same_origin(request)
+    return auth
+
+
+def set_session_cookie(request: Request, response: Response, token: str, *, remember: bool, max_age: int) -> None:
+    secure = hearth(request).settings.secure_cookies
+    response.set_cookie(
+        SECURE_COOKIE_NAME if secure else COOKIE_NAME, token,
+        max_age=max_age if remember else None, path="/", secure=secure, httponly=True, samesite="lax",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    secure = hearth(request).settings.secure_cookies
+    response.delete_cookie(SECURE_COOKIE_NAME if secure else COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")

@@ -1,0 +1,66 @@
+"""The process-wide context every endpoint and action receives.
+
+`transaction()` is the one door for state changes: the action writes inside
+it and queues events with `emit`; the events are published only after the
+commit succeeded, and a failed publish is logged, never undoing the write."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import jsonutil
+from server.accounts.passwords import Hasher
+from server.broker import make_broker
+from server.config import Settings
+from server.db import Database
+from server.hub import Hub
+
+log = logging.getLogger("hearth.services")
+
+
+@dataclass
+class Tx:
+    session: AsyncSession
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def emit(self, channel: str, event: dict[str, Any]) -> None:
+        self.events.append((channel, event))
+
+
+class Hearth:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings)
+        self.broker = make_broker(settings.redis_url)
+        self.hub = Hub(self.broker)
+        self.hasher = Hasher(settings.hash_concurrency)
+        self.connections: set[Any] = set()  # open WebSocket sessions of this process
+
+    async def start(self) -> None:
+        await self.hub.start()
+
+    async def stop(self) -> None:
+        await self.hub.stop()
+        await self.db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self.db.write() as session:
+            tx = Tx(session)
+            yield tx
+        await self.publish_all(tx.events)
+
+    async def publish_all(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        for channel, event in events:
+            await self.publish(channel, event)
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        try:
+            await self.broker.publish(channel, jsonutil.dumps_bytes(event))
+        except Exception:
+            log.exception("publish failed on %s; receivers repair the gap from the database", channel.split(":")[0])

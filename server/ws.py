@@ -1,0 +1,323 @@
+"""The WebSocket session at /ws: one per browser tab.
+
+Two tasks per socket, cancelled together: the receive loop parses frames and
+calls actions; the send loop drains a bounded queue. Room events pass a
+per-room cursor in the send loop, so the client gets every change exactly
+once and in seq order: duplicates are dropped, and a hole (a missed or
+reordered publish, a broker outage, a resume) is filled from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from server import jsonutil
+from server.actions import messages, rooms
+from server.actions.accounts import Auth, authenticate, session_still_live, user_out
+from server.errors import BadRequest, HearthError, InvalidField, NotFound
+from server.http.common import hearth, origin_allowed, session_token
+from server.hub import Delivery
+from server.services import Hearth
+
+log = logging.getLogger("hearth.ws")
+
+# Close codes (documented in docs/protocol.md).
+CLOSE_POLICY = 1008  # session ended (logout, expiry, password or role change), too many sockets
+CLOSE_TOO_SLOW = 1013  # the client fell too far behind; reconnect and resume
+CLOSE_RESTART = 1012  # the server is restarting; reconnect and resume
+SESSION_RECHECK_SECONDS = 60.0
+MAX_ROOMS_PER_SOCKET = 50
+
+
+@dataclass(frozen=True, slots=True)
+class _Resync:
+    room_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+    reason: str
+
+
+_OutItem = str | Delivery | _Resync | _Close
+_open_by_user: dict[int, int] = {}
+
+
+class Connection:
+    def __init__(self, h: Hearth, websocket: WebSocket, auth: Auth) -> None:
+        self.h = h
+        self.websocket = websocket
+        self.auth = auth
+        self.queue: asyncio.Queue[_OutItem] = asyncio.Queue(maxsize=h.settings.ws_send_queue)
+        self.cursors: dict[int, int] = {}  # room id -> last seq this client has
+        self.closing = False
+
+    # ---- called by the hub ------------------------------------------------
+    def deliver(self, delivery: Delivery) -> None:
+        self._put(delivery)
+
+    def resync(self) -> None:
+        for room_id in list(self.cursors):
+            self._put(_Resync(room_id))
+
+    def _put(self, item: _OutItem) -> None:
+        if self.closing:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # Drop the slow consumer, never the server: it reconnects and resumes.
+            self.closing = True
+            self.queue = asyncio.Queue()
+            self.queue.put_nowait(_Close(CLOSE_TOO_SLOW, "too_slow"))
+
+    def enqueue_resync(self, room_id: int) -> None:
+        self._put(_Resync(room_id))
+
+    def send_frame(self, frame: dict[str, Any]) -> None:
+        self._put(jsonutil.dumps(frame))
+
+    # ---- send loop ----------------------------------------------------------
+    async def send_loop(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if isinstance(item, str):
+                await self.websocket.send_text(item)
+            elif isinstance(item, Delivery):
+                if not await self._send_delivery(item):
+                    return
+            elif isinstance(item, _Resync):
+                await self._replay(item.room_id)
+            else:
+                await self.websocket.close(item.code, item.reason)
+                return
+
+    async def _send_delivery(self, delivery: Delivery) -> bool:
+        """Send one broker event; False when it ended this socket."""
+        event = delivery.event
+        if delivery.channel.startswith("user:"):
+            return await self._on_user_event(event, delivery.text)
+        room_id, seq = event.get("room_id"), event.get("seq")
+        if not isinstance(room_id, int) or not isinstance(seq, int):
+            await self.websocket.send_text(delivery.text)
+            return True
+        cursor = self.cursors.get(room_id)
+        if cursor is None or seq <= cursor:
+            return True  # not joined, or already sent (by a replay)
+        if seq > cursor + 1:
+            await self._replay(room_id)  # a hole: the database fills it, this event included
+            return True
+        self.cursors[room_id] = seq
+        await self.websocket.send_text(delivery.text)
+        return True
+
+    async def _replay(self, room_id: int) -> None:
+        """Send every change after this socket's cursor, from the database."""
+        start = self.cursors.get(room_id)
+        if start is None:
+            return  # left the room meanwhile
+        rows, last_seq = await messages.changes_since(self.h, room_id, start)
+        if len(rows) > messages.REPLAY_LIMIT:
+            # Too far behind to replay: the client reloads history over REST.
+            await self.websocket.send_text(jsonutil.dumps({"type": "resync_required", "room_id": room_id, "seq": last_seq}))
+            rows = []
+        for message, author in rows:
+            kind = "message" if message.seq > start else ("message_deleted" if message.deleted_at else "message_edited")
+            frame = {"type": kind, "room_id": room_id, "seq": message.version_seq,
+                     "message": messages.message_out(message, author), "replay": True}
+            await self.websocket.send_text(jsonutil.dumps(frame))
+        self.cursors[room_id] = max(start, last_seq)
+
+    async def _on_user_event(self, event: dict[str, Any], text: str) -> bool:
+        if event.get("type") == "session_ended":
+            if event.get("session_id") in (None, self.auth.session.id):
+                self.closing = True
+                await self.websocket.close(CLOSE_POLICY, str(event.get("reason", "session_ended")))
+                return False
+            return True
+        await self.websocket.send_text(text)
+        return True
+
+    # ---- receive loop -------------------------------------------------------
+    async def receive_loop(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None:
+                self.send_frame(_error(BadRequest("Frames must be JSON text, not binary.", code="binary_frame")))
+                continue
+            await self._handle_text(raw)
+
+    async def _handle_text(self, raw: str) -> None:
+        ref: object = None
+        try:
+            try:
+                frame = jsonutil.loads(raw)
+            except jsonutil.JSONDecodeError:
+                raise BadRequest("Frames must be JSON objects.", code="invalid_json") from None
+            if not isinstance(frame, dict):
+                raise BadRequest("Frames must be JSON objects.", code="invalid_json")
+            ref = frame.get("ref")
+            if ref is not None and not (isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 64):
+                ref = None
+                raise InvalidField("ref must be a short string or number.")
+            handler = HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) else None
+            if handler is None:
+                raise BadRequest("Unknown frame type.", code="unknown_type")
+            await handler(self, frame, ref)
+        except HearthError as error:
+            self.send_frame(_error(error, ref))
+        except Exception:
+            log.exception("unexpected error while handling a frame")
+            self.send_frame({"type": "error", "code": "internal", "detail": "Something went wrong on our side. Please try again.", "ref": ref})
+
+    async def session_watch(self) -> None:
+        """Expiry is checked here; logout and bans arrive at once as user events."""
+        while True:
+            await asyncio.sleep(SESSION_RECHECK_SECONDS)
+            if not await session_still_live(self.h, self.auth.session.id):
+                self.closing = True
+                await self.websocket.close(CLOSE_POLICY, "session_expired")
+                return
+
+
+def _error(error: HearthError, ref: object = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", **error.to_dict()}
+    if ref is not None:
+        frame["ref"] = ref
+    return frame
+
+
+def _reply(frame: dict[str, Any], ref: object) -> dict[str, Any]:
+    if ref is not None:
+        frame["ref"] = ref
+    return frame
+
+
+def _int_field(frame: dict[str, Any], name: str, *, required: bool = True) -> int | None:
+    value = frame.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidField(f"{name} must be a whole number.")
+    return value
+
+
+# ---- frame handlers -------------------------------------------------------------
+async def _join(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    room_id = _int_field(frame, "room_id")
+    after_seq = _int_field(frame, "after_seq", required=False)
+    room = await rooms.get_room(conn.h, conn.auth, room_id)
+    if room.id not in conn.cursors and len(conn.cursors) >= MAX_ROOMS_PER_SOCKET:
+        raise BadRequest(f"One connection can follow at most {MAX_ROOMS_PER_SOCKET} rooms.", code="too_many_rooms")
+    await rooms.remember_join(conn.h, conn.auth, room.id)
+    # Subscribe first, then replay from the database: nothing falls between the two.
+    await conn.h.hub.subscribe(f"room:{room.id}", conn)
+    conn.send_frame(_reply({"type": "joined", "room": rooms.room_out(room)}, ref))
+    if after_seq is not None:
+        conn.cursors[room.id] = min(after_seq, room.last_seq)
+    else:
+        conn.cursors.setdefault(room.id, room.last_seq)
+    # Replays what changed after the cursor, including anything stored between
+    # reading the room and subscribing.
+    conn.enqueue_resync(room.id)
+
+
+async def _leave(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    room_id = _int_field(frame, "room_id")
+    if room_id not in conn.cursors:
+        raise NotFound("You are not in that room.")
+    del conn.cursors[room_id]
+    await conn.h.hub.unsubscribe(f"room:{room_id}", conn)
+    conn.send_frame(_reply({"type": "left", "room_id": room_id}, ref))
+
+
+async def _send(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    message, created = await messages.send_message(conn.h, conn.auth, frame.get("room_id"), frame.get("body"), frame.get("client_id"))
+    conn.send_frame(_reply({"type": "ack", "client_id": message["client_id"], "duplicate": not created, "message": message}, ref))
+
+
+async def _edit(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    message = await messages.edit_message(conn.h, conn.auth, frame.get("message_id"), frame.get("body"))
+    conn.send_frame(_reply({"type": "edited", "message": message}, ref))
+
+
+async def _delete(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    message = await messages.delete_message(conn.h, conn.auth, frame.get("message_id"))
+    conn.send_frame(_reply({"type": "deleted", "message": message}, ref))
+
+
+async def _ping(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    conn.send_frame(_reply({"type": "pong"}, ref))
+
+
+HANDLERS: dict[str, Callable[[Connection, dict[str, Any], object], Awaitable[None]]] = {
+    "join": _join,
+    "leave": _leave,
+    "send": _send,
+    "edit": _edit,
+    "delete": _delete,
+    "ping": _ping,
+}
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    h = hearth(websocket)
+    token, from_cookie = session_token(websocket)
+    origin = websocket.headers.get("origin")
+    # Cross-site WebSocket hijacking: a browser always sends Origin, and only a
+    # browser sends cookies by itself. A bearer token without Origin is a native client.
+    if (origin is not None or from_cookie) and not origin_allowed(h, origin):
+        await websocket.close(CLOSE_POLICY)  # before accept: the handshake gets HTTP 403
+        return
+    try:
+        auth = await authenticate(h, token)
+    except HearthError:
+        await websocket.close(CLOSE_POLICY)
+        return
+    user_id = auth.user.id
+    if _open_by_user.get(user_id, 0) >= h.settings.ws_max_connections_per_user:
+        await websocket.close(CLOSE_POLICY)
+        return
+    _open_by_user[user_id] = _open_by_user.get(user_id, 0) + 1
+    conn = Connection(h, websocket, auth)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await websocket.accept()
+        h.hub.register(conn)
+        await h.hub.subscribe(f"user:{user_id}", conn)
+        conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat()})
+        tasks = [asyncio.create_task(t) for t in (conn.receive_loop(), conn.send_loop(), conn.session_watch())]
+        h.connections.add(conn)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    except (WebSocketDisconnect, asyncio.CancelledError):
+        pass
+    finally:
+        h.connections.discard(conn)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                pass
+            except Exception:
+                log.exception("socket task failed")
+        await h.hub.unsubscribe_all(conn)
+        remaining = _open_by_user.get(user_id, 1) - 1
+        if remaining:
+            _open_by_user[user_id] = remaining
+        else:
+            _open_by_user.pop(user_id, None)
+        if websocket.client_state == WebSocketState.CONNECTED:
+            try:
+                await websocket.close()
+            except RuntimeError:
+                pass
