@@ -1,0 +1,269 @@
+"""Real servers and real clients for end-to-end tests: a `hearth serve`
+subprocess on a free loopback port, httpx for REST, websockets for /ws."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PASSWORD = "correct horse battery staple"
+
+
+def configured_database_url() -> str | None:
+    return os.environ.get("HEARTH_TEST_DATABASE_URL") or None
+
+
+def configured_redis_url() -> str | None:
+    return os.environ.get("HEARTH_TEST_REDIS_URL") or None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the test database so each server group starts from migrations."""
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@dataclass
+class Database:
+    """One database shared by the servers of a test (SQLite file or the PostgreSQL test DB)."""
+
+    data_dir: Path
+    url: str | None
+
+    @classmethod
+    def fresh(cls) -> "Database":
+        data_dir = Path(tempfile.mkdtemp(prefix="hearth-test-"))
+        url = configured_database_url()
+        if url:
+            reset_postgres(url)
+        return cls(data_dir, url)
+
+
+@dataclass
+class ServerProcess:
+    database: Database
+    port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
+        env.update({
+            "HEARTH_DATA_DIR": str(self.database.data_dir),
+            "HEARTH_PORT": str(self.port),
+            "HEARTH_HOST": "127.0.0.1",
+            "HEARTH_SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "HEARTH_LOG_LEVEL": "info",
+        })
+        if self.database.url:
+            env["HEARTH_DATABASE_URL"] = self.database.url
+        if configured_redis_url():
+            env["HEARTH_REDIS_URL"] = configured_redis_url()  # type: ignore[assignment]
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 30.0) -> "ServerProcess":
+        self.log_path = self.database.data_dir / f"server-{self.port}.log"
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def unique_name(prefix: str = "Member") -> str:
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+@dataclass
+class Member:
+    server: ServerProcess
+    pseudonym: str
+    token: str
+    user: dict[str, Any]
+    recovery_codes: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return httpx.get(self.server.base + path, headers=self.headers, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return httpx.post(self.server.base + path, headers=self.headers, json=json, **kw)
+
+    def patch(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return httpx.patch(self.server.base + path, headers=self.headers, json=json, **kw)
+
+    async def socket(self, server: ServerProcess | None = None) -> "Socket":
+        return await Socket.open((server or self.server).ws_url, self.headers)
+
+
+def sign_up(server: ServerProcess, pseudonym: str | None = None, password: str = PASSWORD) -> Member:
+    name = pseudonym or unique_name()
+    response = httpx.post(server.base + "/api/v1/auth/signup", json={"pseudonym": name, "password": password})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Member(server, name, body["token"], body["user"], body["recovery_codes"])
+
+
+def create_staff(server: ServerProcess, role: str, pseudonym: str | None = None) -> Member:
+    name = pseudonym or unique_name(role.capitalize()[:4] + "x")
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "user", "create", name, "--role", role, "--password-stdin"],
+        cwd=ROOT, env=server.env(), input=(PASSWORD + "\n").encode(), capture_output=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    response = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return Member(server, name, body["token"], body["user"])
+
+
+class Socket:
+    """A WebSocket client that keeps every frame it receives, in order."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self.frames: list[dict[str, Any]] = []
+        self._new = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+        self.closed: asyncio.Future[tuple[int | None, str]] = asyncio.get_running_loop().create_future()
+
+    @classmethod
+    async def open(cls, url: str, headers: dict[str, str], origin: str | None = None) -> "Socket":
+        extra = dict(headers)
+        connection = await connect(url, additional_headers=extra, origin=origin, open_timeout=10, max_size=2**20)  # type: ignore[arg-type]
+        sock = cls(connection)
+        await sock.wait_for(lambda f: f["type"] == "hello")
+        return sock
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.connection:
+                self.frames.append(orjson.loads(raw))
+                self._new.set()
+        except Exception:
+            pass
+        finally:
+            if not self.closed.done():
+                self.closed.set_result((self.connection.close_code, self.connection.close_reason or ""))
+            self._new.set()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.connection.send(orjson.dumps(frame).decode())
+
+    async def send_raw(self, data: str | bytes) -> None:
+        await self.connection.send(data)
+
+    async def wait_for(self, predicate: Any, timeout: float = 10.0, start: int = 0) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        seen = start
+        while True:
+            for frame in self.frames[seen:]:
+                if predicate(frame):
+                    return frame
+            seen = len(self.frames)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0 or (self.closed.done() and seen == len(self.frames)):
+                raise AssertionError(f"frame not received; got {self.frames[-10:]!r}, closed={self.closed.done()}")
+            self._new.clear()
+            try:
+                await asyncio.wait_for(self._new.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    async def request(self, frame: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        ref = secrets.token_hex(4)
+        start = len(self.frames)
+        await self.send({**frame, "ref": ref})
+        return await self.wait_for(lambda f: f.get("ref") == ref, timeout, start)
+
+    async def join(self, room_id: int, after_seq: int | None = None) -> dict[str, Any]:
+        frame: dict[str, Any] = {"type": "join", "room_id": room_id}
+        if after_seq is not None:
+            frame["after_seq"] = after_seq
+        reply = await self.request(frame)
+        assert reply["type"] == "joined", reply
+        return reply
+
+    async def say(self, room_id: int, body: str, client_id: str | None = None) -> dict[str, Any]:
+        reply = await self.request({"type": "send", "room_id": room_id, "body": body, "client_id": client_id or secrets.token_hex(8)})
+        assert reply["type"] == "ack", reply
+        return reply
+
+    def events(self, kind: str, room_id: int | None = None) -> list[dict[str, Any]]:
+        return [f for f in self.frames if f["type"] == kind and (room_id is None or f.get("room_id") == room_id)]
+
+    async def quiet(self, seconds: float = 0.3) -> None:
+        await asyncio.sleep(seconds)
+
+    async def close(self) -> None:
+        await self.connection.close()
+        self._reader.cancel()
