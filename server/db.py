@@ -87,4 +87,4 @@ def migrate(settings: Settings) -> None:
 
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(settings.database_url), "head")
+    command.upgrade(alembic_config(settings.database_url), "heads")  # one branch per feature area

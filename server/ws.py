@@ -11,17 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import jsonutil
-from server.actions import messages, rooms
+from server.actions import messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
-from server.errors import BadRequest, HearthError, InvalidField, NotFound
+from server.errors import BadRequest, HearthError, InvalidField
 from server.http.common import hearth, origin_allowed, session_token
 from server.hub import Delivery
 from server.services import Hearth
+from server.ws_handlers import handler_for
 
 log = logging.getLogger("hearth.ws")
 
@@ -30,7 +31,6 @@ CLOSE_POLICY = 1008  # session ended (logout, expiry, password or role change), 
 CLOSE_TOO_SLOW = 1013  # the client fell too far behind; reconnect and resume
 CLOSE_RESTART = 1012  # the server is restarting; reconnect and resume
 SESSION_RECHECK_SECONDS = 60.0
-MAX_ROOMS_PER_SOCKET = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ class Connection:
             if ref is not None and not (isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 64):
                 ref = None
                 raise InvalidField("ref must be a short string or number.")
-            handler = HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) else None
+            handler = handler_for(frame.get("type"))
             if handler is None:
                 raise BadRequest("Unknown frame type.", code="unknown_type")
             await handler(self, frame, ref)
@@ -193,79 +193,6 @@ def _error(error: HearthError, ref: object = None) -> dict[str, Any]:
     if ref is not None:
         frame["ref"] = ref
     return frame
-
-
-def _reply(frame: dict[str, Any], ref: object) -> dict[str, Any]:
-    if ref is not None:
-        frame["ref"] = ref
-    return frame
-
-
-def _int_field(frame: dict[str, Any], name: str, *, required: bool = True) -> int | None:
-    value = frame.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidField(f"{name} must be a whole number.")
-    return value
-
-
-# ---- frame handlers -------------------------------------------------------------
-async def _join(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    room_id = _int_field(frame, "room_id")
-    after_seq = _int_field(frame, "after_seq", required=False)
-    room = await rooms.get_room(conn.h, conn.auth, room_id)
-    if room.id not in conn.cursors and len(conn.cursors) >= MAX_ROOMS_PER_SOCKET:
-        raise BadRequest(f"One connection can follow at most {MAX_ROOMS_PER_SOCKET} rooms.", code="too_many_rooms")
-    await rooms.remember_join(conn.h, conn.auth, room.id)
-    # Subscribe first, then replay from the database: nothing falls between the two.
-    await conn.h.hub.subscribe(f"room:{room.id}", conn)
-    conn.send_frame(_reply({"type": "joined", "room": rooms.room_out(room)}, ref))
-    if after_seq is not None:
-        conn.cursors[room.id] = min(after_seq, room.last_seq)
-    else:
-        conn.cursors.setdefault(room.id, room.last_seq)
-    # Replays what changed after the cursor, including anything stored between
-    # reading the room and subscribing.
-    conn.enqueue_resync(room.id)
-
-
-async def _leave(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    room_id = _int_field(frame, "room_id")
-    if room_id not in conn.cursors:
-        raise NotFound("You are not in that room.")
-    del conn.cursors[room_id]
-    await conn.h.hub.unsubscribe(f"room:{room_id}", conn)
-    conn.send_frame(_reply({"type": "left", "room_id": room_id}, ref))
-
-
-async def _send(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    message, created = await messages.send_message(conn.h, conn.auth, frame.get("room_id"), frame.get("body"), frame.get("client_id"))
-    conn.send_frame(_reply({"type": "ack", "client_id": message["client_id"], "duplicate": not created, "message": message}, ref))
-
-
-async def _edit(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    message = await messages.edit_message(conn.h, conn.auth, frame.get("message_id"), frame.get("body"))
-    conn.send_frame(_reply({"type": "edited", "message": message}, ref))
-
-
-async def _delete(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    message = await messages.delete_message(conn.h, conn.auth, frame.get("message_id"))
-    conn.send_frame(_reply({"type": "deleted", "message": message}, ref))
-
-
-async def _ping(conn: Connection, frame: dict[str, Any], ref: object) -> None:
-    conn.send_frame(_reply({"type": "pong"}, ref))
-
-
-HANDLERS: dict[str, Callable[[Connection, dict[str, Any], object], Awaitable[None]]] = {
-    "join": _join,
-    "leave": _leave,
-    "send": _send,
-    "edit": _edit,
-    "delete": _delete,
-    "ping": _ping,
-}
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
