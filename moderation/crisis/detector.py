@@ -15,6 +15,7 @@ class _Match:
     rule: CompiledRule
     first: int  # token indices, inclusive
     last: int
+    explicit_subject: bool = True
 
 
 def _token_index(tokens: Tokens, position: int) -> int:
@@ -42,13 +43,15 @@ def _find_matches(tokens: Tokens, ruleset: RuleSet) -> list[_Match]:
     for index in sorted(candidates):
         rule = rules[index]
         for match in rule.pattern.finditer(joined):
-            matches.append(_Match(rule, _token_index(tokens, match.start()), _token_index(tokens, match.end() - 2)))
+            explicit = rule.explicit_subject[(match.lastindex or 1) - 1] if rule.explicit_subject else True
+            matches.append(_Match(rule, _token_index(tokens, match.start()), _token_index(tokens, match.end() - 2),
+                                  explicit))
     # Words typed letter by letter ("k i l l m y s e l f") became one token;
     # rare enough that trying every rule's compact form on them is cheap.
     for index in tokens.spaced:
         word = tokens.words[index]
         for rule in rules:
-            if rule.compact_pattern.search(word):
+            if rule.kind != "mask" and rule.compact_pattern.search(word):
                 matches.append(_Match(rule, index, index))
     return matches
 
@@ -77,7 +80,7 @@ def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None)
         if hiding is not None:
             factor, scopes = 0.0, (f"idiom:{hiding.rule.id}",)
         else:
-            factor, scopes = judge.judge(rule, match.first, match.last, scoring)
+            factor, scopes = judge.judge(rule, match.first, match.last, match.explicit_subject, scoring)
         start = tokens.spans[match.first][0]
         end = tokens.spans[match.last][1]
         evidence.append(Evidence(
@@ -106,18 +109,22 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
     category they apply to, so "tonight" alone is nothing.
     """
     scoring = ruleset.scoring
-    strongest: dict[str, Evidence] = {}
     amplifiers: dict[str, Evidence] = {}
-    for item in evidence:
-        if item.weight <= 0:
+    signals: list[Evidence] = []
+    seen_rules: set[str] = set()
+    ranked = sorted((item for item in evidence if item.weight > 0), key=lambda item: item.weight, reverse=True)
+    for item in ranked:
+        if item.kind != "signal":
+            amplifiers.setdefault(item.category, item)
             continue
-        bucket = strongest if item.kind == "signal" else amplifiers
-        key = item.rule if item.kind == "signal" else item.category
-        if key not in bucket or bucket[key].weight < item.weight:
-            bucket[key] = item
-    if not strongest:
+        # One rule counts once, and a weaker match inside a stronger one's span
+        # ("suicide" inside "commit suicide") adds nothing.
+        if item.rule in seen_rules or any(_same_span(item, kept) for kept in signals):
+            continue
+        seen_rules.add(item.rule)
+        signals.append(item)
+    if not signals:
         return 0.0, ()
-    signals = sorted(strongest.values(), key=lambda item: item.weight, reverse=True)
     score = signals[0].weight + min(scoring["extra_cap"], scoring["extra_factor"] * sum(s.weight for s in signals[1:]))
     boost = 0.0
     for amplifier in amplifiers.values():
@@ -132,6 +139,10 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
         if _rule_by_id(ruleset, item.rule).about_other and "concern_for_other" not in categories:
             categories.append("concern_for_other")
     return score, tuple(categories)
+
+
+def _same_span(a: Evidence, b: Evidence) -> bool:
+    return a.context_index == b.context_index and a.start < b.end and b.start < a.end
 
 
 def _rule_by_id(ruleset: RuleSet, rule_id: str) -> CompiledRule:

@@ -29,6 +29,16 @@ _STOPWORDS = frozenset(
 _WORD_CHARS = re.compile(r"[^ ]+")
 _GAP_RE = re.compile(r"\{gap:(\d)\}")
 _ANY_WORD = r"[^ .?,]+ "
+_NEVER = "(?!)"
+
+
+def _compact_word(word: str) -> str:
+    # Squeezing can merge the last letter of one word with the first of the
+    # next once spaces are gone ("want to" -> "wanto"), so the first letter of
+    # a word is optional in the compact form (but a one-letter word is not).
+    if len(word) == 1:
+        return re.escape(word)
+    return f"(?:{re.escape(word[0])})?{re.escape(word[1:])}"
 
 
 class PhraseError(ValueError):
@@ -62,7 +72,8 @@ def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool
         limit = int(gap.group(1)) if gap else 3
         if limit > 8:
             raise PhraseError(f"phrase {phrase!r}: gaps may span at most 8 words")
-        return f"(?:{_ANY_WORD}){{0,{limit}}}", ".{0,%d}?" % (limit * 10), [], [], False
+        # Letter-by-letter text is rare and short; gaps there would match too much.
+        return f"(?:{_ANY_WORD}){{0,{limit}}}", _NEVER, [], [], False
     optional = token.startswith("[") and token.endswith("]")
     if optional:
         token = token[1:-1]
@@ -83,10 +94,7 @@ def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool
         else:
             words = _normalize_alternative(alternative, phrase)
             regexes.append("".join(re.escape(word) + " " for word in words))
-            # Squeezing can merge the last letter of one word with the first of
-            # the next once spaces are gone ("want to" -> "wanto"), so the first
-            # letter of each word is optional in the compact form.
-            compacts.append("".join(f"(?:{re.escape(w[0])})?{re.escape(w[1:])}" for w in words))
+            compacts.append("".join(_compact_word(word) for word in words))
             exact.append(words[0])
     regex = "(?:" + "|".join(regexes) + ")"
     compact = "(?:" + "|".join(compacts) + ")"

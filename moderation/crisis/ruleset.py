@@ -60,6 +60,11 @@ _TOP_LEVEL = frozenset(("version", "revision", "description", "rules", "amplifie
                         "cues", "scoring", "thresholds", "disable"))
 
 
+def _names_self(phrase: str) -> bool:
+    words = re.split(r"[\s|_\[\]]+", phrase.lower().replace("'", "").replace("\u2019", ""))
+    return bool(set(words) & _SELF_WORDS)
+
+
 class RuleFileError(ValueError):
     """A rule file that cannot be used. str() names the file, the rule and the problem."""
 
@@ -81,7 +86,7 @@ class CompiledRule:
     compact_pattern: re.Pattern[str]
     about_other: bool = False
     past_tense: bool = False
-    explicit_subject: bool = True
+    explicit_subject: tuple[bool, ...] = ()  # per phrase: does it name its own subject ("I", "myself")?
     targets: frozenset[str] = frozenset()  # amplifiers: categories boosted; masks: categories hidden
     source: str = ""
 
@@ -154,7 +159,8 @@ def _combined_pattern(phrases: Iterable[str], path: Path, rule_id: str | None) -
         patterns.append(compiled.pattern)
         compacts.append(compiled.compact_pattern)
         triggers.append(compiled.triggers)
-    return "(?<= )(?:" + "|".join(patterns) + ")", "(?:" + "|".join(compacts) + ")", triggers
+    # One capturing group per phrase, so match.lastindex tells which phrase matched.
+    return "(?<= )(?:" + "|".join(f"({p})" for p in patterns) + ")", "(?:" + "|".join(compacts) + ")", triggers
 
 
 def _categories(value: Any, default: Sequence[str], path: Path, rule_id: str, what: str) -> frozenset[str]:
@@ -237,8 +243,7 @@ class _Builder:
             compact_compiled = re.compile(compact)
         except re.error as error:  # pragma: no cover - phrases are escaped; kept as a safety net
             raise RuleFileError(path, f"phrase does not compile: {error}", rule_id) from None
-        explicit = any(set(phrase.lower().replace("'", "").replace("|", " ").replace("[", " ").split()) & _SELF_WORDS
-                       for phrase in phrases) or about == "other"
+        explicit = tuple(about == "other" or _names_self(phrase) for phrase in phrases)
         self.rules.append(CompiledRule(
             id=rule_id, kind=kind, category=category, weight=float(weight), pattern=compiled,
             compact_pattern=compact_compiled, about_other=about == "other", past_tense=tense == "past",

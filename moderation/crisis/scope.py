@@ -65,12 +65,15 @@ class ScopeJudge:
             end += 1
         return start, end
 
-    def _clause_start(self, first: int, sentence_start: int) -> int:
+    def _clause(self, first: int, last: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
         words = self.tokens.words
         start = first
         while start > sentence_start and words[start - 1] != CLAUSE_BREAK:
             start -= 1
-        return start
+        end = last
+        while end < sentence_end and words[end] != CLAUSE_BREAK:
+            end += 1
+        return start, end
 
     def _inside_quotes(self, first: int) -> bool:
         start = self.tokens.spans[first][0]
@@ -83,23 +86,26 @@ class ScopeJudge:
         nearest_other = max((last for f, last in self.cue_hits("other_subject") if low <= f and last < first), default=-1)
         return nearest_other > nearest_self
 
-    def judge(self, rule: CompiledRule, first: int, last: int, scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
+    def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
+              scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
         """Return (factor applied to the rule's weight, names of the scopes found)."""
         sentence_start, sentence_end = self._sentence(first, last)
-        clause_start = self._clause_start(first, sentence_start)
+        clause_start, clause_end = self._clause(first, last, sentence_start, sentence_end)
         scopes: list[str] = []
         factor = 1.0
         if self._any_cue("negation", max(clause_start, first - NEGATION_WINDOW), first - 1):
             return scoring["negated"], ("negated",)
         if rule.past_tense or self._any_cue("past", sentence_start, sentence_end):
-            if not self._any_cue("present", sentence_start, sentence_end):
+            # "Now" reaches only its own clause: in "two years ago I tried, today
+            # I'm sober" the "today" says nothing about the attempt.
+            if not self._any_cue("present", clause_start, clause_end):
                 recovered = bool(self.cue_hits("recovery"))
                 factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
                 scopes.append("past_with_recovery" if recovered else "past")
         if self._inside_quotes(first) or self._any_cue("reported", sentence_start, first - 1):
             factor *= scoring["reported"]
             scopes.append("reported")
-        if not rule.explicit_subject and self._subject_is_other(first, clause_start):
+        if not explicit_subject and self._subject_is_other(first, clause_start):
             factor *= scoring["other_subject"]
             scopes.append("other_subject")
         if self.tokens.words[sentence_end] == QUESTION_END and self._any_cue("help_seeking", sentence_start, sentence_end):

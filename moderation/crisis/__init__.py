@@ -1,0 +1,37 @@
+"""Crisis-language detector: `from moderation.crisis import assess`.
+
+Rules live in data files (moderation/crisis/rules/*.yaml, plus any listed in
+HEARTH_CRISIS_RULES_EXTRA); they are loaded and compiled once, when this
+package is imported, so `assess` itself does no I/O. See docs/moderation.md.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .detector import Detector
+from .model import CATEGORIES, SEVERITIES, Assessment, Evidence, severity_rank
+from .ruleset import EXTRA_RULES_ENV, RuleFileError, RuleSet, load_default_ruleset, load_ruleset
+
+__all__ = [
+    "CATEGORIES", "EXTRA_RULES_ENV", "SEVERITIES", "Assessment", "Detector", "Evidence", "RuleFileError",
+    "RuleSet", "assess", "default_detector", "load_default_ruleset", "load_ruleset", "reload_default_rules",
+    "severity_rank",
+]
+
+_default = Detector(load_default_ruleset())
+
+
+def default_detector() -> Detector:
+    return _default
+
+
+def reload_default_rules() -> Detector:
+    """Re-read the shipped and extra rule files (after an admin edits them)."""
+    global _default
+    _default = Detector(load_default_ruleset())
+    return _default
+
+
+def assess(text: str, context: Sequence[str] = ()) -> Assessment:
+    """Assess one message; `context` is the same author's recent messages there, oldest first."""
+    return _default.assess(text, context)
