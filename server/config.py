@@ -30,6 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_DATA_DIR", "./data", "Folder for the SQLite database and the generated secret key."),
     Setting("HEARTH_DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite via aiosqlite in the data folder. PostgreSQL: postgresql+asyncpg://user@host/db."),
     Setting("HEARTH_REDIS_URL", None, "Redis URL for the broker between processes. Unset: in-process broker (one process only)."),
+    Setting("HEARTH_BROKER_PREFIX", "hearth", "Prefix of this deployment's Redis channels, so several deployments can share one Redis."),
     Setting("HEARTH_SECRET_KEY", None, "Secret for keyed hashes (recovery codes). Unset: generated once and kept in the data folder."),
     Setting("HEARTH_HOST", "127.0.0.1", "Address to listen on."),
     Setting("HEARTH_PORT", "8000", "Port to listen on (1-65535)."),
@@ -52,6 +53,7 @@ class Settings:
     data_dir: Path
     database_url: str
     redis_url: str | None
+    broker_prefix: str
     secret_key: str
     host: str
     port: int
@@ -105,6 +107,13 @@ def _origin(name: str, raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
         raise ConfigError(f"{name} needs origins like https://hearth.example.org, got {raw!r}")
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("HEARTH_BROKER_PREFIX", "hearth").strip()
+    if not prefix or len(prefix) > 64 or not all(ch.isalnum() or ch in "-_." for ch in prefix):
+        raise ConfigError(f"HEARTH_BROKER_PREFIX must be 1-64 letters, digits, dots, dashes or underscores, got {prefix!r}")
+    return prefix
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
@@ -165,6 +174,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         data_dir=data_dir,
         database_url=database_url,
         redis_url=redis_url,
+        broker_prefix=_prefix(env),
         secret_key=make_secret(env, data_dir),
         host=host,
         port=port,

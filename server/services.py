@@ -36,7 +36,7 @@ class Hearth:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings)
-        self.broker = make_broker(settings.redis_url)
+        self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
         self.hasher = Hasher(settings.hash_concurrency)
         self.connections: set[Any] = set()  # open WebSocket sessions of this process

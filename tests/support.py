@@ -93,6 +93,8 @@ class ServerProcess:
             "HEARTH_HOST": "127.0.0.1",
             "HEARTH_SECRET_KEY": "test-secret-key-" + "x" * 32,
             "HEARTH_LOG_LEVEL": "info",
+            # One Redis serves every test run on the machine: keep this database's events apart.
+            "HEARTH_BROKER_PREFIX": "test-" + self.database.data_dir.name,
         })
         if self.database.url:
             env["HEARTH_DATABASE_URL"] = self.database.url

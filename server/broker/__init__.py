@@ -7,11 +7,11 @@ from server.broker.base import Broker, MessageHandler
 from server.broker.memory import MemoryBroker
 
 
-def make_broker(redis_url: str | None) -> Broker:
+def make_broker(redis_url: str | None, prefix: str = "hearth") -> Broker:
     if redis_url:
         from server.broker.redis import RedisBroker
 
-        return RedisBroker(redis_url)
+        return RedisBroker(redis_url, prefix)
     return MemoryBroker()
 
 

@@ -21,8 +21,11 @@ MAX_BACKOFF = 5.0
 
 
 class RedisBroker(Broker):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "hearth") -> None:
         self._url = url
+        # Redis pub/sub ignores database numbers: the prefix keeps deployments
+        # (and test runs) that share one Redis apart.
+        self._prefix = prefix + ":"
         self._client: aioredis.Redis | None = None
         self._pubsub: aioredis.client.PubSub | None = None
         self._channels: set[str] = set()
@@ -61,7 +64,7 @@ class RedisBroker(Broker):
     async def publish(self, channel: str, payload: bytes) -> None:
         assert self._client is not None, "broker not started"
         try:
-            await self._client.publish(channel, payload)
+            await self._client.publish(self._prefix + channel, payload)
         except (RedisError, OSError):
             self._healthy = False
             raise
@@ -72,7 +75,7 @@ class RedisBroker(Broker):
             return  # subscribed on reconnect
         waiter = self._confirmations.setdefault(channel, asyncio.get_running_loop().create_future())
         try:
-            await self._pubsub.subscribe(channel)
+            await self._pubsub.subscribe(self._prefix + channel)
             # Wait until Redis confirms: only then are publishes to it delivered,
             # which the caller's database replay relies on.
             await asyncio.wait_for(asyncio.shield(waiter), SUBSCRIBE_TIMEOUT)
@@ -86,7 +89,7 @@ class RedisBroker(Broker):
         self._channels.discard(channel)
         if self._pubsub is not None and self._healthy:
             try:
-                await self._pubsub.unsubscribe(channel)
+                await self._pubsub.unsubscribe(self._prefix + channel)
             except (RedisError, OSError):
                 pass
 
@@ -103,7 +106,7 @@ class RedisBroker(Broker):
                 self._pubsub = self._client.pubsub()
                 await self._pubsub.ping()  # forces the connection now
                 if self._channels:
-                    await self._pubsub.subscribe(*self._channels)
+                    await self._pubsub.subscribe(*(self._prefix + c for c in self._channels))
                 self._healthy = True
                 self._connected.set()
                 if not first:
@@ -134,6 +137,7 @@ class RedisBroker(Broker):
             if message is None:
                 continue
             channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
+            channel = channel[len(self._prefix):]
             kind = message["type"]
             if kind == "message":
                 if self._on_message is not None:
