@@ -4,6 +4,7 @@ addresses; uvicorn's access log (which holds client addresses) is off."""
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 
@@ -27,6 +28,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactAddresses())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -35,3 +37,20 @@ def configure(level: str) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+_ADDRESS = re.compile(
+    r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"  # IPv4, with a port
+    r"|\[?\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b\]?(?::\d+)?"  # IPv6
+)
+
+
+class RedactAddresses(logging.Filter):
+    """No network address reaches the logs, whoever logged it (uvicorn logs
+    WebSocket handshakes with the client's address and port)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _ADDRESS.search(message):
+            record.msg, record.args = _ADDRESS.sub("[address]", message), None
+        return True

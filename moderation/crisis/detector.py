@@ -109,13 +109,13 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
     category they apply to, so "tonight" alone is nothing.
     """
     scoring = ruleset.scoring
-    amplifiers: dict[str, Evidence] = {}
+    amplifiers: dict[str, list[Evidence]] = {}
     signals: list[Evidence] = []
     seen_rules: set[str] = set()
     ranked = sorted((item for item in evidence if item.weight > 0), key=lambda item: item.weight, reverse=True)
     for item in ranked:
         if item.kind != "signal":
-            amplifiers.setdefault(item.category, item)
+            amplifiers.setdefault(item.category, []).append(item)
             continue
         # One rule counts once, and a weaker match inside a stronger one's span
         # ("suicide" inside "commit suicide") adds nothing.
@@ -127,10 +127,10 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
         return 0.0, ()
     score = signals[0].weight + min(scoring["extra_cap"], scoring["extra_factor"] * sum(s.weight for s in signals[1:]))
     boost = 0.0
-    for amplifier in amplifiers.values():
-        rule = _rule_by_id(ruleset, amplifier.rule)
-        if any(s.category in rule.targets and s.weight >= scoring["amplifier_min_signal"] for s in signals):
-            boost += amplifier.weight
+    for same_kind in amplifiers.values():
+        # Each kind (means, timing, ...) counts once: its strongest instance near a signal.
+        boost += max((amplifier.weight for amplifier in same_kind
+                      if _amplifies(amplifier, signals, ruleset)), default=0.0)
     score += min(scoring["amplifier_cap"], boost)
     categories: list[str] = []
     for item in signals:
@@ -139,6 +139,21 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
         if _rule_by_id(ruleset, item.rule).about_other and "concern_for_other" not in categories:
             categories.append("concern_for_other")
     return score, tuple(categories)
+
+
+def _amplifies(amplifier: Evidence, signals: Sequence[Evidence], ruleset: RuleSet) -> bool:
+    targets = _rule_by_id(ruleset, amplifier.rule).targets
+    scoring = ruleset.scoring
+    return any(s.category in targets and s.weight >= scoring["amplifier_min_signal"]
+               and _near(amplifier, s, scoring["amplifier_reach"]) for s in signals)
+
+
+def _near(amplifier: Evidence, signal: Evidence, reach: float) -> bool:
+    # In one long post "pills" three paragraphs away says nothing about the
+    # sentence that matched; across messages (context) nearness is the point.
+    if amplifier.context_index != signal.context_index:
+        return True
+    return abs(amplifier.start - signal.start) <= reach
 
 
 def _same_span(a: Evidence, b: Evidence) -> bool:

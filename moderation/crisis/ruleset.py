@@ -44,12 +44,14 @@ DEFAULT_SCORING: dict[str, float] = {
     "past_with_recovery": 0.25,
     "reported": 0.3,
     "other_subject": 0.3,
+    "unattributed": 0.7,     # a subject-less phrase with no subject nearby ("suicidal thoughts are hard")
     "help_question": 0.4,
     "hypothetical": 0.5,
     "extra_factor": 0.3,     # share of further distinct signals added to the strongest
     "extra_cap": 1.0,
     "amplifier_cap": 1.5,
-    "amplifier_min_signal": 1.0,  # amplifiers only count next to a signal this strong
+    "amplifier_min_signal": 1.5,  # amplifiers only count next to a signal this strong...
+    "amplifier_reach": 200,       # ...within this many characters in the same message
     "context_factor": 0.7,   # weight of signals from the author's recent messages
     "context_messages": 5,
 }
@@ -61,8 +63,18 @@ _TOP_LEVEL = frozenset(("version", "revision", "description", "rules", "amplifie
 
 
 def _names_self(phrase: str) -> bool:
-    words = re.split(r"[\s|_\[\]]+", phrase.lower().replace("'", "").replace("\u2019", ""))
-    return bool(set(words) & _SELF_WORDS)
+    """True when some required slot is always a first-person word ("i", "myself").
+
+    Only then does the phrase carry its own subject; "feeling suicidal" does
+    not, so the detector looks for the subject ("I'm" or "you're") around it.
+    """
+    for slot in phrase.lower().replace("'", "").replace("\u2019", "").split():
+        if slot.startswith("[") or slot.startswith("{") or slot == "...":
+            continue
+        alternatives = slot.split("|")
+        if all(set(alternative.split("_")) & _SELF_WORDS for alternative in alternatives):
+            return True
+    return False
 
 
 class RuleFileError(ValueError):

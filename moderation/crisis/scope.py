@@ -16,7 +16,8 @@ from .ruleset import CompiledRule, RuleSet
 
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
 SUBJECT_WINDOW = 6       # words before a subject-less phrase searched for its subject
-HYPOTHETICAL_WINDOW = 6
+HYPOTHETICAL_WINDOW = 3
+_NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
 _QUOTES = '"\u201c\u201d'
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 
@@ -80,11 +81,24 @@ class ScopeJudge:
         before = sum(self.text.count(quote, 0, start) for quote in _QUOTES)
         return before % 2 == 1
 
-    def _subject_is_other(self, first: int, clause_start: int) -> bool:
+    def _subject(self, first: int, clause_start: int) -> str:
+        """'self', 'other' or '' for the nearest subject before a subject-less phrase."""
         low = max(clause_start, first - SUBJECT_WINDOW)
         nearest_self = max((last for f, last in self.cue_hits("self_subject") if low <= f and last < first), default=-1)
         nearest_other = max((last for f, last in self.cue_hits("other_subject") if low <= f and last < first), default=-1)
-        return nearest_other > nearest_self
+        if nearest_self == nearest_other == -1:
+            return ""
+        return "other" if nearest_other > nearest_self else "self"
+
+    def _negated(self, first: int, clause_start: int) -> bool:
+        words = self.tokens.words
+        for cue_first, cue_last in self.cue_hits("negation"):
+            if max(clause_start, first - NEGATION_WINDOW) <= cue_first and cue_last < first:
+                # "I don't understand why killing myself is wrong": a question
+                # word between the "not" and the phrase ends the negation.
+                if not any(word in _NEGATION_STOPPERS for word in words[cue_last + 1:first]):
+                    return True
+        return False
 
     def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
               scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
@@ -93,7 +107,7 @@ class ScopeJudge:
         clause_start, clause_end = self._clause(first, last, sentence_start, sentence_end)
         scopes: list[str] = []
         factor = 1.0
-        if self._any_cue("negation", max(clause_start, first - NEGATION_WINDOW), first - 1):
+        if self._negated(first, clause_start):
             return scoring["negated"], ("negated",)
         if rule.past_tense or self._any_cue("past", sentence_start, sentence_end):
             # "Now" reaches only its own clause: in "two years ago I tried, today
@@ -105,9 +119,14 @@ class ScopeJudge:
         if self._inside_quotes(first) or self._any_cue("reported", sentence_start, first - 1):
             factor *= scoring["reported"]
             scopes.append("reported")
-        if not explicit_subject and self._subject_is_other(first, clause_start):
-            factor *= scoring["other_subject"]
-            scopes.append("other_subject")
+        if not explicit_subject:
+            subject = self._subject(first, clause_start)
+            if subject == "other":
+                factor *= scoring["other_subject"]
+                scopes.append("other_subject")
+            elif not subject:
+                factor *= scoring["unattributed"]
+                scopes.append("unattributed")
         if self.tokens.words[sentence_end] == QUESTION_END and self._any_cue("help_seeking", sentence_start, sentence_end):
             factor *= scoring["help_question"]
             scopes.append("help_question")

@@ -134,7 +134,7 @@ class RedisBroker(Broker):
         assert self._pubsub is not None
         while True:
             message = await self._pubsub.get_message(ignore_subscribe_messages=False, timeout=1.0)
-            if message is None:
+            if message is None or message["channel"] is None:  # e.g. the pong of our ping
                 continue
             channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
             channel = channel[len(self._prefix):]
