@@ -57,7 +57,7 @@ DEFAULT_SCORING: dict[str, float] = {
 }
 DEFAULT_THRESHOLDS: dict[str, float] = {"concern": 1.0, "high": 2.0, "imminent": 3.0}
 _ID_RE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*$")
-_SELF_WORDS = frozenset("i im ive id il me my myself mine".split())
+_SELF_WORDS = frozenset("i im ive id il me my myself mine myslef meself mself mysef myselv".split())
 _TOP_LEVEL = frozenset(("version", "revision", "description", "rules", "amplifiers", "masks",
                         "cues", "scoring", "thresholds", "disable"))
 
@@ -203,9 +203,9 @@ class _Builder:
                 raise RuleFileError(path, f"'{section}' must be a list")
             for entry in entries:
                 self._add_rule(path, kind, entry)
-        self._add_cues(path, data.get("cues", {}))
-        self._add_numbers(path, data.get("scoring", {}), self.scoring, "scoring")
-        self._add_numbers(path, data.get("thresholds", {}), self.thresholds, "thresholds")
+        self._add_cues(path, data.get("cues") or {})
+        self._add_numbers(path, data.get("scoring") or {}, self.scoring, "scoring")
+        self._add_numbers(path, data.get("thresholds") or {}, self.thresholds, "thresholds")
         disable = data.get("disable", [])
         if disable:
             self.disabled.update(_string_list(disable, path, "disable"))

@@ -15,7 +15,7 @@ from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens
 from .ruleset import CompiledRule, RuleSet
 
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
-SUBJECT_WINDOW = 6       # words before a subject-less phrase searched for its subject
+SUBJECT_WINDOW = 8       # words before a subject-less phrase searched for its subject
 HYPOTHETICAL_WINDOW = 3
 _NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
 _QUOTES = '"\u201c\u201d'
