@@ -254,7 +254,9 @@ class _Builder:
             raise RuleFileError(path, f"'about' must be 'self' or 'other', got {about!r}", rule_id)
         if tense not in ("present", "past"):
             raise RuleFileError(path, f"'tense' must be 'present' or 'past', got {tense!r}", rule_id)
-        compiled = [(_compile(phrase, path, rule_id), about == "other" or _names_self(phrase)) for phrase in phrases]
+        # Abuse at home is by definition done by someone else: no subject check.
+        inherent = about == "other" or category == "danger_at_home"
+        compiled = [(_compile(phrase, path, rule_id), inherent or _names_self(phrase)) for phrase in phrases]
         self.rules.append(CompiledRule(
             id=rule_id, kind=kind, category=category, weight=float(weight), about_other=about == "other",
             past_tense=tense == "past", targets=targets, source=str(path),

@@ -148,6 +148,24 @@ class ScopeJudge:
                 return True
         return False
 
+    def _in_the_past(self, rule: CompiledRule, first: int, sentence_start: int, sentence_end: int,
+                     clause_start: int, clause_end: int) -> bool:
+        present = self.hits("present")
+        # "Now" reaches only its own clause: in "two years ago I tried, today
+        # I'm sober" the "today" says nothing about the attempt.
+        if present.any_within(clause_start, clause_end):
+            return False
+        past = self.hits("past")
+        if rule.past_tense:
+            return True
+        if not past.any_within(sentence_start, sentence_end):
+            return False
+        # "I used to want to die, and lately I want to die": the time word
+        # nearest before the phrase decides.
+        last_past = max((last for _, last in past.within(sentence_start, first - 1)), default=-1)
+        last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
+        return last_past >= last_present
+
     def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
               scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
         """Return (factor applied to the rule's weight, names of the scopes found)."""
@@ -158,13 +176,10 @@ class ScopeJudge:
             return scoring["negated"], ("negated",)
         scopes: list[str] = []
         factor = 1.0
-        if rule.past_tense or self.hits("past").any_within(sentence_start, sentence_end):
-            # "Now" reaches only its own clause: in "two years ago I tried, today
-            # I'm sober" the "today" says nothing about the attempt.
-            if not self.hits("present").any_within(clause_start, clause_end):
-                recovered = len(self.hits("recovery")) > 0
-                factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
-                scopes.append("past_with_recovery" if recovered else "past")
+        if self._in_the_past(rule, first, sentence_start, sentence_end, clause_start, clause_end):
+            recovered = len(self.hits("recovery")) > 0
+            factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
+            scopes.append("past_with_recovery" if recovered else "past")
         if self._inside_quotes(first) or self.hits("reported").any_within(sentence_start, first - 1):
             factor *= scoring["reported"]
             scopes.append("reported")
