@@ -12,6 +12,20 @@ import { renderRooms } from "./views/rooms.js";
 const main = document.getElementById("main");
 let leaveView = null;
 
+// Hearth keeps exactly one entry in the browser's history: in-app navigation
+// replaces it instead of pushing, so Quick exit (which replaces that one entry)
+// leaves nothing to go Back to.
+export function go(hash) {
+  location.replace(hash);
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#/"]');
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  go(link.getAttribute("href"));
+});
+
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
@@ -48,7 +62,7 @@ function signedIn(user) {
   setState({ user });
   live.connect();
   renderNav();
-  if (!location.hash.startsWith("#/rooms") || publicRoutes[location.hash]) location.hash = "#/rooms";
+  if (!location.hash.startsWith("#/rooms") || publicRoutes[location.hash]) go("#/rooms");
   else route();
 }
 
@@ -64,7 +78,7 @@ function endSession(message) {
   live.stop();
   setState({ user: null });
   renderNav();
-  location.hash = "#/login";
+  go("#/login");
   if (message) showStatus(message);
 }
 
@@ -93,7 +107,7 @@ async function route() {
       return;
     }
   }
-  location.hash = "#/rooms";
+  go("#/rooms");
 }
 
 let statusTimer = null;
