@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, me, rooms
+from server.http import auth, crisis, me, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.services import Hearth
@@ -71,7 +71,11 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from moderation import sweeper
+
         await h.start()
+        await sweeper.refresh_staffing(h)
+        sweeper.start(h)
         try:
             yield
         finally:
@@ -84,6 +88,7 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *me.routes,
         *rooms.routes,
+        *crisis.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -35,7 +35,11 @@ export function renderRoom(main, roomId) {
     const mine = message.author && message.author.id === getState().user?.id;
     const body = message.deleted
       ? h("p", { class: "body removed", text: t("room.removed") })
-      : h("p", { class: "body", text: message.body });
+      : message.body === null
+        ? h("p", { class: "body removed", text: t("room.hidden") })
+        : h("p", { class: "body", text: message.body });
+    const note = message.hidden && message.body !== null ? h("p", { class: "muted", text: t("room.hiddenFromOthers") })
+      : message.held ? h("p", { class: "muted", text: t("room.held") }) : null;
     const meta = h("div", { class: "meta" },
       h("span", { class: "author", text: authorLabel(message) }),
       h("time", { datetime: message.created_at, text: new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
@@ -43,10 +47,15 @@ export function renderRoom(main, roomId) {
     const actions = mine && !message.deleted ? h("div", { class: "actions" },
       h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(message) }),
       h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) })) : null;
-    return h("li", { class: `message${mine ? " mine" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } }, meta, body, actions);
+    return h("li", { class: `message${mine ? " mine" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } }, meta, body, note, actions);
   }
 
   function upsert(message, { announceIt = false } = {}) {
+    const known = messages.get(message.id);
+    // Room events never carry hidden words; the author keeps the copy they already have.
+    if (message.hidden && message.body === null && known && known.body !== null && known.author?.id === getState().user?.id) {
+      message = { ...message, body: known.body };
+    }
     messages.set(message.id, message);
     const node = renderMessage(message);
     const existing = list.querySelector(`li[data-id="${message.id}"]`);
@@ -107,7 +116,7 @@ export function renderRoom(main, roomId) {
       form.hidden = room.archived;
       if (oldestId === null) loadOlder();
     }),
-    ...["message", "message_edited", "message_deleted"].map((type) => live.on(type, (frame) => {
+    ...["message", "message_edited", "message_deleted", "message_hidden"].map((type) => live.on(type, (frame) => {
       if (frame.room_id === roomId) upsert(frame.message, { announceIt: type === "message" && !frame.replay });
     })),
     live.on("resync_required", (frame) => {
