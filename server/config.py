@@ -51,6 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
     Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (their first posts are held in unattended rooms)."),
+    Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
 )
 
@@ -82,6 +83,7 @@ class Settings:
     unattended_slow_seconds: int
     new_account_hours: int
     fault_inject: str | None
+    metrics_token: str | None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -228,5 +230,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         unattended_slow_seconds=_int(env, "HEARTH_UNATTENDED_SLOW_SECONDS", "15", 0, 3600),
         new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
         fault_inject=fault,
+        metrics_token=env.get("HEARTH_METRICS_TOKEN") or None,
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
     )
