@@ -158,7 +158,11 @@ def reset_postgres(url: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    # Its own loop in its own thread: callers may already be inside one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(run())).result()
 
 
 async def make_accounts(server: Server, count: int, prefix: str = "Bench") -> list[tuple[str, str]]:
