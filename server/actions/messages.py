@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.actions import conversations
 from server.actions.accounts import Auth
+from server.actions.blocks import blocked_ids
 from server.actions.rooms import access_room
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import Message, Room, User, utcnow
@@ -92,6 +94,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             tx.session.add(message)
             await tx.session.flush()
             out = _emit_change(tx, "message", message, auth.user, seq)
+            if room.kind == "direct":
+                await conversations.on_direct_message(tx, room.id, out, auth.user.id)
         return out, True
     except _AlreadyStored as stored:
         return stored.message, False
@@ -175,6 +179,9 @@ async def history(h: Hearth, auth: Auth, room_id: object, *, before: object = No
     async with h.db.read() as session:
         room = await access_room(session, auth, room_id)
         query = _with_authors().where(Message.room_id == room.id)
+        hidden = await blocked_ids(session, auth.user.id)
+        if hidden:  # a blocked member's words are hidden from the blocker only
+            query = query.where(or_(Message.author_id.is_(None), Message.author_id.not_in(hidden)))
         if before_id is not None:
             query = query.where(Message.id < before_id)
         if after_id is not None:
