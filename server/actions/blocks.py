@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.pseudonyms import pseudonym_key
@@ -60,6 +61,13 @@ async def _target(session: AsyncSession, pseudonym: object) -> User:
 
 
 async def block(h: Hearth, auth: Auth, pseudonym: object) -> dict[str, Any]:
+    try:
+        return await _block(h, auth, pseudonym)
+    except IntegrityError:  # the same block from another tab at the same moment: it exists now
+        return await _block(h, auth, pseudonym)
+
+
+async def _block(h: Hearth, auth: Auth, pseudonym: object) -> dict[str, Any]:
     async with h.transaction() as tx:
         user = await _target(tx.session, pseudonym)
         if user.id == auth.user.id:
