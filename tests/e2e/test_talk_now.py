@@ -25,9 +25,18 @@ def server() -> Iterator[ServerProcess]:
     proc.stop()
 
 
+_helpers: list[Member] = []
+
+
 def available(helper: Member, on: bool = True, max_chats: int = 1) -> None:
     response = put(helper, "/api/v1/talk-now/availability", {"available": on, "max_chats": max_chats})
     assert response.status_code == 200, response.text
+    _helpers.append(helper)
+
+
+def nobody_on_call() -> None:
+    for helper in _helpers:
+        put(helper, "/api/v1/talk-now/availability", {"available": False})
 
 
 _sweepers: dict[int, Member] = {}
@@ -135,16 +144,9 @@ def test_a_helpers_cap_holds_when_taking_two_at_once(server: ServerProcess) -> N
     empty_queue(server)
 
 
-@pytest.fixture
-def quiet_server() -> Iterator[ServerProcess]:
-    """No helper has ever been on call here."""
-    proc = ServerProcess(Database.fresh(), extra_env={"HEARTH_TALK_NOW_OFFER_SECONDS": str(OFFER_SECONDS)}).start()
-    yield proc
-    proc.stop()
-
-
-def test_when_nobody_takes_it_the_member_is_offered_other_help_and_may_stay(quiet_server: ServerProcess) -> None:
-    server = quiet_server
+def test_when_nobody_takes_it_the_member_is_offered_other_help_and_may_stay(server: ServerProcess) -> None:
+    empty_queue(server)
+    nobody_on_call()
     member = sign_up(server)
     request = member.post("/api/v1/talk-now").json()["request"]
     assert request["alternatives"] is None
