@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, me, rooms
+from server.http import auth, crisis, me, rooms
 from server.http import conversations, mentors, talk_now
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
@@ -72,7 +72,11 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from moderation import sweeper
+
         await h.start()
+        await sweeper.refresh_staffing(h)
+        sweeper.start(h)
         try:
             yield
         finally:
@@ -85,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *me.routes,
         *rooms.routes,
+        *crisis.routes,
         *conversations.routes, *mentors.routes, *talk_now.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),

@@ -43,6 +43,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
+    Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
+    Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
+    Setting("HEARTH_SPECIALIST_MAX_FLAGS", "3", "Most crisis flags one specialist holds at once (care for the carers)."),
+    Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
+    Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
+    Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (their first posts are held in unattended rooms)."),
+    Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
     Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "A new account can open private conversations with members after this many hours (specialists and mentors are exempt)."),
     Setting("HEARTH_DM_MIN_MESSAGES", "10", "A new account also needs this many messages in the rooms before opening private conversations with members (both thresholds apply)."),
     Setting("HEARTH_MENTOR_MIN_DAYS", "180", "Days in recovery a member needs before volunteering as a mentor."),
@@ -72,6 +81,13 @@ class Settings:
     ws_max_connections_per_user: int
     ws_send_queue: int
     log_level: str
+    escalate_seconds: Mapping[str, int]
+    specialist_max_flags: int
+    crisis_resources_file: Path | None
+    sweep_seconds: float
+    unattended_slow_seconds: int
+    new_account_hours: int
+    fault_inject: str | None
     dm_min_account_hours: int = 24
     dm_min_messages: int = 10
     mentor_min_days: int = 180
@@ -181,6 +197,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"HEARTH_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
+    resources = env.get("HEARTH_CRISIS_RESOURCES_FILE")
+    if resources and not Path(resources).is_file():
+        raise ConfigError(f"HEARTH_CRISIS_RESOURCES_FILE must name a readable JSON file, got {resources!r}")
+    fault = env.get("HEARTH_FAULT_INJECT") or None
+    if fault not in (None, "exit_after_flag_commit"):
+        raise ConfigError(f"HEARTH_FAULT_INJECT must be unset or exit_after_flag_commit, got {fault!r}")
+    sweep_raw = env.get("HEARTH_SWEEP_SECONDS", "1")
+    try:
+        sweep = float(sweep_raw)
+    except ValueError:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be a number of seconds, got {sweep_raw!r}") from None
+    if not 0.05 <= sweep <= 60:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be between 0.05 and 60, got {sweep}")
+
     known = {s.env for s in SETTINGS}
     return Settings(
         data_dir=data_dir,
@@ -199,6 +229,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        escalate_seconds={
+            "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
+            "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),
+            "concern": _int(env, "HEARTH_ESCALATE_CONCERN_SECONDS", "1800", 1, 7 * 86400),
+        },
+        specialist_max_flags=_int(env, "HEARTH_SPECIALIST_MAX_FLAGS", "3", 1, 100),
+        crisis_resources_file=Path(resources) if resources else None,
+        sweep_seconds=sweep,
+        unattended_slow_seconds=_int(env, "HEARTH_UNATTENDED_SLOW_SECONDS", "15", 0, 3600),
+        new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
+        fault_inject=fault,
         dm_min_account_hours=_int(env, "HEARTH_DM_MIN_ACCOUNT_HOURS", "24", 0, 24 * 365),
         dm_min_messages=_int(env, "HEARTH_DM_MIN_MESSAGES", "10", 0, 100_000),
         mentor_min_days=_int(env, "HEARTH_MENTOR_MIN_DAYS", "180", 0, 36_500),

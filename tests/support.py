@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ def reset_postgres(url: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    # Its own loop in its own thread, so async tests can call it too.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(run())).result()
 
 
 @dataclass
@@ -95,6 +98,10 @@ class ServerProcess:
             "HEARTH_LOG_LEVEL": "info",
             # One Redis serves every test run on the machine: keep this database's events apart.
             "HEARTH_BROKER_PREFIX": "test-" + self.database.data_dir.name,
+            # Unattended-room limits are lifted as an operator would; tests of them set their own.
+            "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
+            "HEARTH_NEW_ACCOUNT_HOURS": "0",
+            "HEARTH_SWEEP_SECONDS": "0.2",
         })
         if self.database.url:
             env["HEARTH_DATABASE_URL"] = self.database.url
