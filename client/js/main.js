@@ -8,6 +8,9 @@ import { getState, setState } from "./store.js";
 import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
+import { renderConversation, renderConversations } from "./views/conversations.js";
+import { renderMessagingSettings } from "./views/conversations-settings.js";
+import { renderMentorship } from "./views/mentorship.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -30,6 +33,10 @@ document.addEventListener("click", (event) => {
 const routes = [
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
   [/^#\/rooms$/, (el) => renderRooms(el)],
+  [/^#\/conversations\/(\d+)$/, (el, id) => renderConversation(el, Number(id))],
+  [/^#\/conversations$/, (el) => renderConversations(el)],
+  [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
+  [/^#\/mentorship$/, (el) => renderMentorship(el)],
 ];
 const publicRoutes = {
   "#/signup": renderSignup,
@@ -41,7 +48,7 @@ export function addRoute(pattern, render) {
   routes.unshift([pattern, render]);
 }
 
-const navItems = [{ href: "#/rooms", key: "nav.rooms" }];
+const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/conversations", key: "nav.conversations" }];
 
 export function addNavItem(href, key) {
   navItems.push({ href, key });
