@@ -255,7 +255,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         # Read after subscribing: a block made meanwhile arrives as blocks_changed.
         conn.blocked = await blocks.blocked_ids_for(h, user_id)
         await conn.follow_staff_channels()
-        conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat()})
+        conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat(),
+                         "unattended": h.unattended})
         tasks = [asyncio.create_task(t) for t in (conn.receive_loop(), conn.send_loop(), conn.session_watch())]
         h.connections.add(conn)
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

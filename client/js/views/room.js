@@ -5,6 +5,7 @@ import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
+import { openHelp } from "../safety.js";
 
 const PAGE = 50;
 
@@ -21,10 +22,12 @@ export function renderRoom(main, roomId) {
   const input = h("textarea", { id: "compose", name: "body", rows: 2, maxlength: 4000, required: true, "aria-label": t("room.compose"), placeholder: t("room.compose") });
   const form = h("form", { class: "composer" }, input, h("button", { type: "submit", class: "btn primary", text: t("room.send") }));
   const archivedNote = h("p", { class: "notice", hidden: true, text: t("room.archived") });
+  const unattendedNote = h("div", { class: "notice", hidden: !getState().unattended },
+    h("p", { text: t("room.unattended") }), h("button", { type: "button", class: "link", text: t("safety.helpNow"), onclick: openHelp }));
 
   clear(main).append(h("section", { class: "room", "aria-labelledby": "room-title" },
     h("div", { class: "room-head" }, h("a", { href: "#/rooms", class: "back", text: `← ${t("room.back")}` }), title, rules),
-    older, list, archivedNote, form));
+    unattendedNote, older, list, archivedNote, form));
 
   function authorLabel(message) {
     if (!message.author) return t("room.formerMember");
@@ -113,12 +116,14 @@ export function renderRoom(main, roomId) {
       title.textContent = room.name;
       rules.querySelector(".rules-text").textContent = room.rules;
       archivedNote.hidden = !room.archived;
+      unattendedNote.hidden = !frame.unattended;
       form.hidden = room.archived;
       if (oldestId === null) loadOlder();
     }),
     ...["message", "message_edited", "message_deleted", "message_hidden"].map((type) => live.on(type, (frame) => {
       if (frame.room_id === roomId) upsert(frame.message, { announceIt: type === "message" && !frame.replay });
     })),
+    live.on("room_mode", (frame) => { unattendedNote.hidden = !frame.unattended; }),
     live.on("resync_required", (frame) => {
       if (frame.room_id !== roomId) return;
       clear(list);
