@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from server.config import Settings
 from server.errors import HearthError
 from server.http import auth, crisis, me, rooms
+from server.http import conversations, mentors, talk_now
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.metrics import metrics_endpoint
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
         *me.routes,
         *rooms.routes,
         *crisis.routes,
+        *conversations.routes, *mentors.routes, *talk_now.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -53,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (their first posts are held in unattended rooms)."),
     Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
+    Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "A new account can open private conversations with members after this many hours (specialists and mentors are exempt)."),
+    Setting("HEARTH_DM_MIN_MESSAGES", "10", "A new account also needs this many messages in the rooms before opening private conversations with members (both thresholds apply)."),
+    Setting("HEARTH_MENTOR_MIN_DAYS", "180", "Days in recovery a member needs before volunteering as a mentor."),
+    Setting("HEARTH_MENTOR_MAX_MENTEES", "3", "Most active mentees one mentor may have (each mentor may choose fewer)."),
+    Setting("HEARTH_TALK_NOW_OFFER_SECONDS", "180", "After this long in the talk-now queue a member is offered crisis resources, the busiest room and the forum."),
+    Setting("HEARTH_TALK_NOW_MAX_CHATS", "5", "Most talk-now chats one helper may take at once (each helper may choose fewer)."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -84,6 +90,12 @@ class Settings:
     new_account_hours: int
     fault_inject: str | None
     metrics_token: str | None
+    dm_min_account_hours: int = 24
+    dm_min_messages: int = 10
+    mentor_min_days: int = 180
+    mentor_max_mentees: int = 3
+    talk_now_offer_seconds: int = 180
+    talk_now_max_chats: int = 5
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -231,5 +243,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
         fault_inject=fault,
         metrics_token=env.get("HEARTH_METRICS_TOKEN") or None,
+        dm_min_account_hours=_int(env, "HEARTH_DM_MIN_ACCOUNT_HOURS", "24", 0, 24 * 365),
+        dm_min_messages=_int(env, "HEARTH_DM_MIN_MESSAGES", "10", 0, 100_000),
+        mentor_min_days=_int(env, "HEARTH_MENTOR_MIN_DAYS", "180", 0, 36_500),
+        mentor_max_mentees=_int(env, "HEARTH_MENTOR_MAX_MENTEES", "3", 1, 50),
+        talk_now_offer_seconds=_int(env, "HEARTH_TALK_NOW_OFFER_SECONDS", "180", 0, 3600),
+        talk_now_max_chats=_int(env, "HEARTH_TALK_NOW_MAX_CHATS", "5", 1, 50),
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
     )

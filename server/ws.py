@@ -16,7 +16,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import jsonutil, metrics
-from server.actions import messages
+from server.actions import blocks, messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
 from server.errors import BadRequest, HearthError, InvalidField
 from server.http.common import hearth, origin_allowed, session_token
@@ -55,6 +55,7 @@ class Connection:
         self.auth = auth
         self.queue: asyncio.Queue[_OutItem] = asyncio.Queue(maxsize=h.settings.ws_send_queue)
         self.cursors: dict[int, int] = {}  # room id -> last seq this client has
+        self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
 
     # ---- called by the hub ------------------------------------------------
@@ -117,10 +118,17 @@ class Connection:
         if seq > cursor + 1:
             await self._replay(room_id)  # a hole: the database fills it, this event included
             return True
-        self.cursors[room_id] = seq
-        await self.websocket.send_text(delivery.text)
-        metrics.frames_out.inc()
+        self.cursors[room_id] = seq  # advances past a hidden event too, or the next one would look like a hole
+        if not self._hidden(event.get("message")):
+            await self.websocket.send_text(delivery.text)
+            metrics.frames_out.inc()
         return True
+
+    def _hidden(self, message: object) -> bool:
+        if not self.blocked or not isinstance(message, dict):
+            return False
+        author = message.get("author")
+        return isinstance(author, dict) and author.get("id") in self.blocked
 
     async def _replay(self, room_id: int) -> None:
         """Send every change after this socket's cursor, from the database."""
@@ -133,6 +141,8 @@ class Connection:
             await self.websocket.send_text(jsonutil.dumps({"type": "resync_required", "room_id": room_id, "seq": last_seq}))
             rows = []
         for message, author in rows:
+            if message.author_id is not None and message.author_id in self.blocked:
+                continue
             kind = ("message" if message.seq > start else "message_deleted" if message.deleted_at
                     else "message_hidden" if message.hidden_at else "message_edited")
             frame = {"type": kind, "room_id": room_id, "seq": message.version_seq,
@@ -162,6 +172,9 @@ class Connection:
                 await self.websocket.close(CLOSE_POLICY, str(event.get("reason", "session_ended")))
                 return False
             return True
+        if event.get("type") == "blocks_changed":
+            ids = event.get("blocked_ids")
+            self.blocked = {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else self.blocked
         await self.websocket.send_text(text)
         return True
 
@@ -243,6 +256,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
         h.hub.register(conn)
         await h.hub.subscribe(f"user:{user_id}", conn)
+        # Read after subscribing: a block made meanwhile arrives as blocks_changed.
+        conn.blocked = await blocks.blocked_ids_for(h, user_id)
         await conn.follow_staff_channels()
         conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat(),
                          "unattended": h.unattended})

@@ -10,6 +10,9 @@ import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
 import { renderConsole, renderFlag } from "./views/console.js";
 import { showResources } from "./safety.js";
+import { renderConversation, renderConversations } from "./views/conversations.js";
+import { renderMessagingSettings } from "./views/conversations-settings.js";
+import { renderMentorship } from "./views/mentorship.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -34,6 +37,10 @@ const routes = [
   [/^#\/console$/, (el) => renderConsole(el)],
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
   [/^#\/rooms$/, (el) => renderRooms(el)],
+  [/^#\/conversations\/(\d+)$/, (el, id) => renderConversation(el, Number(id))],
+  [/^#\/conversations$/, (el) => renderConversations(el)],
+  [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
+  [/^#\/mentorship$/, (el) => renderMentorship(el)],
 ];
 const publicRoutes = {
   "#/signup": renderSignup,
@@ -46,7 +53,11 @@ export function addRoute(pattern, render) {
 }
 
 const STAFF = ["specialist", "moderator", "admin"];
-const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/console", key: "nav.console", roles: STAFF }];
+const navItems = [
+  { href: "#/rooms", key: "nav.rooms" },
+  { href: "#/conversations", key: "nav.conversations" },
+  { href: "#/console", key: "nav.console", roles: STAFF },
+];
 
 export function addNavItem(href, key, roles = null) {
   navItems.push({ href, key, roles });

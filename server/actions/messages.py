@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.actions import conversations
 from server.actions.accounts import Auth
+from server.actions.blocks import blocked_ids
 from server.actions.rooms import access_room
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
 from server.models import Message, Room, User
@@ -107,6 +109,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             out = message_out(message, auth.user, auth.user)
             if not held:  # a held message reaches the room only once staff release it
                 _emit_change(tx, "message", message, auth.user, seq)
+                if room.kind == "direct":
+                    await conversations.on_direct_message(tx, room.id, message_out(message, auth.user), auth.user.id)
         return out, True
     except _AlreadyStored as stored:
         return stored.message, False
@@ -282,6 +286,9 @@ async def history(h: Hearth, auth: Auth, room_id: object, *, before: object = No
         query = _with_authors().where(Message.room_id == room.id)
         if auth.user.role not in STAFF:
             query = query.where((Message.held_at.is_(None)) | (Message.author_id == auth.user.id))
+        hidden = await blocked_ids(session, auth.user.id)
+        if hidden:  # a blocked member's words are hidden from the blocker only
+            query = query.where(or_(Message.author_id.is_(None), Message.author_id.not_in(hidden)))
         if before_id is not None:
             query = query.where(Message.id < before_id)
         if after_id is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.actions.accounts import Auth
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
-from server.models import Room, RoomMember, utcnow
+from server.models import ConversationMember, Room, RoomMember, utcnow
 from server.services import Hearth
 from server.text import clean_body, clean_line
 
@@ -28,13 +28,21 @@ def room_out(room: Room) -> dict[str, Any]:
 
 async def access_room(session: AsyncSession, auth: Auth, room_id: object) -> Room:
     """The one place that decides whether someone may read a room.
-    Missing and forbidden look the same: both are NotFound."""
+    Missing and forbidden look the same: both are NotFound.
+
+    A private conversation ("direct") is readable by its two participants
+    only. Staff get no exception here: a moderator sees private messages
+    only through a report, a specialist only through a crisis flag's context."""
     if not isinstance(room_id, int) or isinstance(room_id, bool) or room_id <= 0:
         raise NotFound()
     room = await session.get(Room, room_id)
-    if room is None or room.kind != "topic":
+    if room is None:
         raise NotFound()
-    return room
+    if room.kind == "topic":
+        return room
+    if room.kind == "direct" and await session.get(ConversationMember, (room.id, auth.user.id)) is not None:
+        return room
+    raise NotFound()
 
 
 async def list_rooms(h: Hearth, auth: Auth, *, include_archived: bool = False) -> list[Room]:
@@ -99,6 +107,8 @@ async def update_room(h: Hearth, auth: Auth, room_id: object, data: dict[str, An
     try:
         async with h.transaction() as tx:
             room = await access_room(tx.session, auth, room_id)
+            if room.kind != "topic":
+                raise NotFound()  # a moderator's own private conversation is not a room to manage
             for key, value in fields.items():
                 setattr(room, key, value)
             if archived is not None:

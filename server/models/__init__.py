@@ -5,7 +5,10 @@ from server.models.accounts import RecoveryCode, Session, User
 from server.models.crisis import ConcernReport, CrisisFlag, FlagAudit, FlagNote, OnCall, RotaSlot, SafetyPlan
 from server.models.rooms import Message, Room, RoomMember
 from server.models.social import Block
+from server.models.conversations import Conversation, ConversationMember, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, MessagingPrefs, TalkRequest
 
 __all__ = [
     "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
     "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "utcnow"]
+__all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline", "MentorProfile", "MentorRequest",
+            "Mentorship", "MessagingPrefs", "TalkRequest"]

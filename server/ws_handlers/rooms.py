@@ -22,7 +22,8 @@ async def join(conn: Connection, frame: dict[str, Any], ref: object) -> None:
     room = await rooms.get_room(conn.h, conn.auth, room_id)
     if room.id not in conn.cursors and len(conn.cursors) >= MAX_ROOMS_PER_SOCKET:
         raise BadRequest(f"One connection can follow at most {MAX_ROOMS_PER_SOCKET} rooms.", code="too_many_rooms")
-    await rooms.remember_join(conn.h, conn.auth, room.id)
+    if room.kind == "topic":  # taking part in a room; a private conversation has its own members
+        await rooms.remember_join(conn.h, conn.auth, room.id)
     # Subscribe first, then replay from the database: nothing falls between the two.
     await conn.h.hub.subscribe(f"room:{room.id}", conn)
     conn.send_frame(reply({"type": "joined", "room": rooms.room_out(room), "unattended": conn.h.unattended}, ref))
