@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -15,9 +16,10 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server import scheduler
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, me, rooms
+from server.http import auth, me, meetings, recovery, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.services import Hearth
@@ -72,9 +74,12 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await h.start()
+        sweep = asyncio.create_task(scheduler.run(h))  # meeting reminders, early-warning sweep
         try:
             yield
         finally:
+            sweep.cancel()
+            await asyncio.gather(sweep, return_exceptions=True)
             await h.stop()
 
     routes = [
@@ -84,6 +89,8 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *me.routes,
         *rooms.routes,
+        *recovery.routes,
+        *meetings.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -43,6 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_MEETING_REMINDER_MINUTES", "15", "How long before a meeting starts its reminder goes out (1-1440 minutes)."),
+    Setting("HEARTH_RECOVERY_SWEEP_SECONDS", "60", "How often each process looks for due meeting reminders and quiet check-in streaks (1-3600)."),
+    Setting("HEARTH_MEETING_FEED_PUBLIC", "false", "true: the Meeting Guide JSON feed (/api/v1/meetings/meeting-guide.json) is readable without logging in, for meeting finder apps."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -66,6 +69,9 @@ class Settings:
     ws_max_connections_per_user: int
     ws_send_queue: int
     log_level: str
+    meeting_reminder_minutes: int = 15
+    recovery_sweep_seconds: int = 60
+    meeting_feed_public: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -100,6 +106,13 @@ def _int(env: Mapping[str, str], name: str, default: str, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: str) -> bool:
+    raw = env.get(name, default).strip().lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
 
 
 def _origin(name: str, raw: str) -> str:
@@ -187,5 +200,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        meeting_reminder_minutes=_int(env, "HEARTH_MEETING_REMINDER_MINUTES", "15", 1, 24 * 60),
+        recovery_sweep_seconds=_int(env, "HEARTH_RECOVERY_SWEEP_SECONDS", "60", 1, 3600),
+        meeting_feed_public=_bool(env, "HEARTH_MEETING_FEED_PUBLIC", "false"),
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
     )
