@@ -39,7 +39,7 @@ def ics(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
         start = first.astimezone(timezone.utc) if entry.weekly.zone == "UTC" else first.astimezone(ZoneInfo(entry.weekly.zone))
         event.add("dtstart", start)
         event.add("duration", timedelta(minutes=entry.weekly.duration_minutes))
-        event.add("rrule", {"freq": "weekly", "byday": BYDAY[_local_day(first, entry.weekly.zone)]})
+        event.add("rrule", {"freq": "weekly", "byday": BYDAY[entry.weekly.day]})
         event.add("dtstamp", now.astimezone(timezone.utc))
         event.add("last-modified", entry.updated_at.astimezone(timezone.utc))
         if entry.description:
@@ -49,7 +49,3 @@ def ics(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
     cal.add_missing_timezones()
     return cal.to_ical()
 
-
-def _local_day(at: datetime, zone_name: str) -> int:
-    local = at.astimezone(ZoneInfo(zone_name)).date()
-    return (local.weekday() + 1) % 7
