@@ -61,7 +61,6 @@ async def counter_out(session: AsyncSession, counter: DayCounter, today: date) -
         row = kept.get(mark.key)
         reached.append({**_mark_out(mark, today), "milestone_id": row.id if row else None,
                         "seen": bool(row and row.seen_at), "shared": bool(row and row.shared_at)})
-    unseen = [m for m in reached if not m["seen"]]
     return {
         "id": counter.id, "label": counter.label, "shared": counter.shared, "today": today.isoformat(),
         "current_start": count.current_start.isoformat(), "current_days": count.current_days,
@@ -69,8 +68,9 @@ async def counter_out(session: AsyncSession, counter: DayCounter, today: date) -
         "starts": [{"id": s.id, "start_date": s.start_date.isoformat(), "recorded_at": s.recorded_at.isoformat()} for s in starts],
         "milestones": reached,
         "next_milestone": _mark_out(days.next_milestone(current.start_date, today), today),
-        # The newest milestone not yet celebrated: the client shows the moment, then marks it seen.
-        "celebrate": unseen[-1] if unseen else None,
+        # The newest milestone, while not yet celebrated: the client shows the moment, then marks
+        # it seen. Older ones passed while away are listed in `milestones`, not celebrated again.
+        "celebrate": reached[-1] if reached and not reached[-1]["seen"] else None,
     }
 
 
