@@ -166,8 +166,8 @@ async def create_meeting(h: Hearth, auth: Auth, data: dict[str, Any], *, now: da
         if await tx.session.scalar(select(Meeting.id).where(Meeting.slug == fields["slug"])) is not None:
             raise Conflict("A meeting with that slug exists already.")
         stamp = utcnow()
-        meeting = Meeting(room_id=room.id, created_at=stamp, updated_at=stamp, duration_minutes=60, timezone="UTC",
-                          types="", notes="", formatted_address="", quiet=False, state_version=0, **fields)
+        defaults = {"duration_minutes": 60, "timezone": "UTC", "types": "", "notes": "", "formatted_address": ""}
+        meeting = Meeting(room_id=room.id, created_at=stamp, updated_at=stamp, quiet=False, state_version=0, **{**defaults, **fields})
         tx.session.add(meeting)
         await tx.session.flush()
         meeting_id = meeting.id
