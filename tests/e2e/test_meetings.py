@@ -164,26 +164,26 @@ def _soon(minutes: int) -> tuple[int, str]:
     return (at.weekday() + 1) % 7, at.strftime("%H:%M")
 
 
+REMINDER_ENV = {"HEARTH_MEETING_REMINDER_MINUTES": "30", "HEARTH_RECOVERY_SWEEP_SECONDS": "1"}
+
+
 @pytest.fixture
-def reminder_servers() -> Iterator[list[ServerProcess]]:
-    env = {"HEARTH_MEETING_REMINDER_MINUTES": "30", "HEARTH_RECOVERY_SWEEP_SECONDS": "1"}
+def reminder_servers(request: pytest.FixtureRequest) -> Iterator[list[ServerProcess]]:
     database = Database.fresh()
-    first = ServerProcess(database, extra_env=env).start()
-    servers = [first]
+    servers: list[ServerProcess] = []
     try:
-        if configured_redis_url():
-            servers.append(ServerProcess(database, extra_env=env).start())
+        for _ in range(request.param):
+            servers.append(ServerProcess(database, extra_env=REMINDER_ENV).start())
         yield servers
     finally:
         for proc in servers:
             proc.stop()
 
 
-async def test_reminder_before_start_arrives_once(reminder_servers: list[ServerProcess]) -> None:
-    """With Redis, two processes sweep the same database: the claim lets only one announce."""
-    server = reminder_servers[0]
+async def _reminder_arrives_once(servers: list[ServerProcess]) -> None:
+    server = servers[0]
     mod, member, bystander = create_staff(server, "moderator"), sign_up(server), sign_up(server)
-    m_sock, b_sock = await member.socket(), await bystander.socket()
+    m_sock, b_sock = await member.socket(), await bystander.socket(servers[-1])
     day, time = _soon(10)
     meeting = new_meeting(mod, day=day, time=time, title="Morning check-in")
     assert put(member, f"/api/v1/meetings/{meeting['id']}/reminder", {"on": True}).json()["remind_me"] is True
@@ -195,3 +195,15 @@ async def test_reminder_before_start_arrives_once(reminder_servers: list[ServerP
     assert b_sock.events("meeting_reminder") == []  # did not ask, not in the room
     await m_sock.close()
     await b_sock.close()
+
+
+@pytest.mark.parametrize("reminder_servers", [1], indirect=True)
+async def test_reminder_before_start_arrives_once(reminder_servers: list[ServerProcess]) -> None:
+    await _reminder_arrives_once(reminder_servers)
+
+
+@pytest.mark.skipif(not configured_redis_url(), reason="two processes share events only through Redis")
+@pytest.mark.parametrize("reminder_servers", [2], indirect=True)
+async def test_reminder_fires_once_with_two_processes_sweeping(reminder_servers: list[ServerProcess]) -> None:
+    """Both processes sweep the same database every second; the claim lets only one announce."""
+    await _reminder_arrives_once(reminder_servers)
