@@ -184,9 +184,11 @@ async def _reminder_arrives_once(servers: list[ServerProcess]) -> None:
     server = servers[0]
     mod, member, bystander = create_staff(server, "moderator"), sign_up(server), sign_up(server)
     m_sock, b_sock = await member.socket(), await bystander.socket(servers[-1])
-    day, time = _soon(10)
-    meeting = new_meeting(mod, day=day, time=time, title="Morning check-in")
+    later_day, later_time = _soon(120)  # not due yet, so the member can ask first
+    meeting = new_meeting(mod, day=later_day, time=later_time, title="Morning check-in")
     assert put(member, f"/api/v1/meetings/{meeting['id']}/reminder", {"on": True}).json()["remind_me"] is True
+    day, time = _soon(10)
+    assert mod.patch(f"/api/v1/meetings/{meeting['id']}", {"day": day, "time": time}).status_code == 200
     got = await m_sock.wait_for(lambda f: f["type"] == "meeting_reminder" and f["meeting"]["id"] == meeting["id"], timeout=15)
     assert got["minutes"] in (9, 10) and got["meeting"]["title"] == "Morning check-in"
     # A few more sweeps of every process go by: still exactly one reminder.
