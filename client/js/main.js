@@ -6,6 +6,8 @@ import { installSafetyControls } from "./safety.js";
 import { live } from "./socket.js";
 import { getState, setState } from "./store.js";
 import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
+import { renderMeeting, renderMeetings } from "./views/meetings.js";
+import { renderRecovery } from "./views/recovery.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
 
@@ -30,6 +32,9 @@ document.addEventListener("click", (event) => {
 const routes = [
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
   [/^#\/rooms$/, (el) => renderRooms(el)],
+  [/^#\/recovery$/, (el) => renderRecovery(el)],
+  [/^#\/meetings\/(\d+)$/, (el, id) => renderMeeting(el, Number(id))],
+  [/^#\/meetings$/, (el) => renderMeetings(el)],
 ];
 const publicRoutes = {
   "#/signup": renderSignup,
@@ -41,7 +46,7 @@ export function addRoute(pattern, render) {
   routes.unshift([pattern, render]);
 }
 
-const navItems = [{ href: "#/rooms", key: "nav.rooms" }];
+const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/recovery", key: "nav.recovery" }, { href: "#/meetings", key: "nav.meetings" }];
 
 export function addNavItem(href, key) {
   navItems.push({ href, key });
