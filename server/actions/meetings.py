@@ -96,10 +96,11 @@ async def list_meetings(h: Hearth, auth: Auth, *, room_id: object = None, zone: 
         return await _listing(session, auth, query, now or utcnow(), viewer_zone)
 
 
-async def get_meeting(h: Hearth, auth: Auth, meeting_id: object, *, now: datetime | None = None) -> dict[str, Any]:
+async def get_meeting(h: Hearth, auth: Auth, meeting_id: object, *, zone: object = None, now: datetime | None = None) -> dict[str, Any]:
+    viewer_zone = check_zone(zone, "tz") if zone else None
     async with h.db.read() as session:
         m, _ = await access_meeting(session, auth, meeting_id)
-        found = await _listing(session, auth, _base_query().where(Meeting.id == m.id), now or utcnow(), None)
+        found = await _listing(session, auth, _base_query().where(Meeting.id == m.id), now or utcnow(), viewer_zone)
         if not found:
             raise NotFound()
         return found[0]

@@ -31,7 +31,7 @@ async def create_meeting(request: Request) -> JSON:
 async def get_meeting(request: Request) -> JSON:
     auth = await require_auth(request)
     h = hearth(request)
-    return JSON({"meeting": await meetings.get_meeting(h, auth, _id(request)),
+    return JSON({"meeting": await meetings.get_meeting(h, auth, _id(request), zone=request.query_params.get("tz")),
                  "state": await meeting_mode.get_state(h, auth, _id(request))})
 
 

@@ -63,7 +63,7 @@ export async function renderMeetings(main) {
 
 export async function renderMeeting(main, meetingId) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  const { meeting, state: first } = await api(`/api/v1/meetings/${meetingId}`);
+  const { meeting, state: first } = await api(`/api/v1/meetings/${meetingId}?tz=${encodeURIComponent(zone)}`);
   const me = getState().user;
   const isHost = (meeting.host && meeting.host.id === me.id) || ["moderator", "admin"].includes(me.role);
   const panel = h("div", { class: "meeting-mode", "aria-live": "polite" });
