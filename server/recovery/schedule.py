@@ -51,8 +51,7 @@ def next_start(w: Weekly, after: datetime) -> datetime:
 
 def current_or_next(w: Weekly, now: datetime) -> datetime:
     """The occurrence running now, or else the next one."""
-    running = next_start(w, now - timedelta(minutes=w.duration_minutes))
-    return running
+    return next_start(w, now - timedelta(minutes=w.duration_minutes))
 
 
 def occurrences(w: Weekly, start: datetime, end: datetime) -> list[datetime]:
