@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server import scheduler
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, me, meetings, recovery, rooms
+from server.http import auth, crisis, me, meetings, recovery, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.services import Hearth
@@ -73,7 +73,11 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from moderation import sweeper
+
         await h.start()
+        await sweeper.refresh_staffing(h)
+        sweeper.start(h)
         sweep = asyncio.create_task(scheduler.run(h))  # meeting reminders, early-warning sweep
         try:
             yield
@@ -89,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *me.routes,
         *rooms.routes,
+        *crisis.routes,
         *recovery.routes,
         *meetings.routes,
         WebSocketRoute("/ws", websocket_endpoint),

@@ -43,6 +43,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
+    Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
+    Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
+    Setting("HEARTH_SPECIALIST_MAX_FLAGS", "3", "Most crisis flags one specialist holds at once (care for the carers)."),
+    Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
+    Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
+    Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (their first posts are held in unattended rooms)."),
+    Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
     Setting("HEARTH_MEETING_REMINDER_MINUTES", "15", "How long before a meeting starts its reminder goes out (1-1440 minutes)."),
     Setting("HEARTH_RECOVERY_SWEEP_SECONDS", "60", "How often each process looks for due meeting reminders and quiet check-in streaks (1-3600)."),
     Setting("HEARTH_MEETING_FEED_PUBLIC", "false", "true: the Meeting Guide JSON feed (/api/v1/meetings/meeting-guide.json) is readable without logging in, for meeting finder apps."),
@@ -69,6 +78,13 @@ class Settings:
     ws_max_connections_per_user: int
     ws_send_queue: int
     log_level: str
+    escalate_seconds: Mapping[str, int]
+    specialist_max_flags: int
+    crisis_resources_file: Path | None
+    sweep_seconds: float
+    unattended_slow_seconds: int
+    new_account_hours: int
+    fault_inject: str | None
     meeting_reminder_minutes: int = 15
     recovery_sweep_seconds: int = 60
     meeting_feed_public: bool = False
@@ -182,6 +198,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"HEARTH_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
+    resources = env.get("HEARTH_CRISIS_RESOURCES_FILE")
+    if resources and not Path(resources).is_file():
+        raise ConfigError(f"HEARTH_CRISIS_RESOURCES_FILE must name a readable JSON file, got {resources!r}")
+    fault = env.get("HEARTH_FAULT_INJECT") or None
+    if fault not in (None, "exit_after_flag_commit"):
+        raise ConfigError(f"HEARTH_FAULT_INJECT must be unset or exit_after_flag_commit, got {fault!r}")
+    sweep_raw = env.get("HEARTH_SWEEP_SECONDS", "1")
+    try:
+        sweep = float(sweep_raw)
+    except ValueError:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be a number of seconds, got {sweep_raw!r}") from None
+    if not 0.05 <= sweep <= 60:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be between 0.05 and 60, got {sweep}")
+
     known = {s.env for s in SETTINGS}
     return Settings(
         data_dir=data_dir,
@@ -200,6 +230,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        escalate_seconds={
+            "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
+            "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),
+            "concern": _int(env, "HEARTH_ESCALATE_CONCERN_SECONDS", "1800", 1, 7 * 86400),
+        },
+        specialist_max_flags=_int(env, "HEARTH_SPECIALIST_MAX_FLAGS", "3", 1, 100),
+        crisis_resources_file=Path(resources) if resources else None,
+        sweep_seconds=sweep,
+        unattended_slow_seconds=_int(env, "HEARTH_UNATTENDED_SLOW_SECONDS", "15", 0, 3600),
+        new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
+        fault_inject=fault,
         meeting_reminder_minutes=_int(env, "HEARTH_MEETING_REMINDER_MINUTES", "15", 1, 24 * 60),
         recovery_sweep_seconds=_int(env, "HEARTH_RECOVERY_SWEEP_SECONDS", "60", 1, 3600),
         meeting_feed_public=_bool(env, "HEARTH_MEETING_FEED_PUBLIC", "false"),

@@ -2,8 +2,11 @@
 
 from server.models.base import Base, utcnow
 from server.models.accounts import RecoveryCode, Session, User
+from server.models.crisis import ConcernReport, CrisisFlag, FlagAudit, FlagNote, OnCall, RotaSlot, SafetyPlan
 from server.models.rooms import Message, Room, RoomMember
 from server.models.social import Block
 from server.models import recovery
 
-__all__ = ["Base", "Block", "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "recovery", "utcnow"]
+__all__ = [
+    "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
+    "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "recovery", "utcnow"]
