@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -15,10 +16,10 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server import scheduler
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, crisis, me, rooms
-from server.http import conversations, mentors, talk_now
+from server.http import auth, conversations, crisis, me, meetings, mentors, recovery, rooms, talk_now
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.metrics import metrics_endpoint
@@ -78,9 +79,12 @@ def create_app(settings: Settings) -> Starlette:
         await h.start()
         await sweeper.refresh_staffing(h)
         sweeper.start(h)
+        sweep = asyncio.create_task(scheduler.run(h))  # meeting reminders, early-warning sweep
         try:
             yield
         finally:
+            sweep.cancel()
+            await asyncio.gather(sweep, return_exceptions=True)
             await h.stop()
 
     routes = [
@@ -93,6 +97,8 @@ def create_app(settings: Settings) -> Starlette:
         *rooms.routes,
         *crisis.routes,
         *conversations.routes, *mentors.routes, *talk_now.routes,
+        *recovery.routes,
+        *meetings.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_MENTOR_MAX_MENTEES", "3", "Most active mentees one mentor may have (each mentor may choose fewer)."),
     Setting("HEARTH_TALK_NOW_OFFER_SECONDS", "180", "After this long in the talk-now queue a member is offered crisis resources, the busiest room and the forum."),
     Setting("HEARTH_TALK_NOW_MAX_CHATS", "5", "Most talk-now chats one helper may take at once (each helper may choose fewer)."),
+    Setting("HEARTH_MEETING_REMINDER_MINUTES", "15", "How long before a meeting starts its reminder goes out (1-1440 minutes)."),
+    Setting("HEARTH_RECOVERY_SWEEP_SECONDS", "60", "How often each process looks for due meeting reminders and quiet check-in streaks (1-3600)."),
+    Setting("HEARTH_MEETING_FEED_PUBLIC", "false", "true: the Meeting Guide JSON feed (/api/v1/meetings/meeting-guide.json) is readable without logging in, for meeting finder apps."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -96,6 +99,9 @@ class Settings:
     mentor_max_mentees: int = 3
     talk_now_offer_seconds: int = 180
     talk_now_max_chats: int = 5
+    meeting_reminder_minutes: int = 15
+    recovery_sweep_seconds: int = 60
+    meeting_feed_public: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -130,6 +136,13 @@ def _int(env: Mapping[str, str], name: str, default: str, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: str) -> bool:
+    raw = env.get(name, default).strip().lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
 
 
 def _origin(name: str, raw: str) -> str:
@@ -249,5 +262,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         mentor_max_mentees=_int(env, "HEARTH_MENTOR_MAX_MENTEES", "3", 1, 50),
         talk_now_offer_seconds=_int(env, "HEARTH_TALK_NOW_OFFER_SECONDS", "180", 0, 3600),
         talk_now_max_chats=_int(env, "HEARTH_TALK_NOW_MAX_CHATS", "5", 1, 50),
+        meeting_reminder_minutes=_int(env, "HEARTH_MEETING_REMINDER_MINUTES", "15", 1, 24 * 60),
+        recovery_sweep_seconds=_int(env, "HEARTH_RECOVERY_SWEEP_SECONDS", "60", 1, 3600),
+        meeting_feed_public=_bool(env, "HEARTH_MEETING_FEED_PUBLIC", "false"),
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
     )

@@ -6,6 +6,8 @@ import { installSafetyControls } from "./safety.js";
 import { live } from "./socket.js";
 import { getState, setState } from "./store.js";
 import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
+import { renderMeeting, renderMeetings } from "./views/meetings.js";
+import { renderRecovery } from "./views/recovery.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
 import { renderConsole, renderFlag } from "./views/console.js";
@@ -41,6 +43,9 @@ const routes = [
   [/^#\/conversations$/, (el) => renderConversations(el)],
   [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
   [/^#\/mentorship$/, (el) => renderMentorship(el)],
+  [/^#\/recovery$/, (el) => renderRecovery(el)],
+  [/^#\/meetings\/(\d+)$/, (el, id) => renderMeeting(el, Number(id))],
+  [/^#\/meetings$/, (el) => renderMeetings(el)],
 ];
 const publicRoutes = {
   "#/signup": renderSignup,
@@ -56,6 +61,8 @@ const STAFF = ["specialist", "moderator", "admin"];
 const navItems = [
   { href: "#/rooms", key: "nav.rooms" },
   { href: "#/conversations", key: "nav.conversations" },
+  { href: "#/recovery", key: "nav.recovery" },
+  { href: "#/meetings", key: "nav.meetings" },
   { href: "#/console", key: "nav.console", roles: STAFF },
 ];
 

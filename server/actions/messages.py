@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.actions import conversations
 from server.actions.accounts import Auth
 from server.actions.blocks import blocked_ids
+from server.actions.meeting_mode import check_may_post
 from server.actions.rooms import access_room
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
 from server.models import Message, Room, User
@@ -93,6 +94,7 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
     try:
         async with h.transaction() as tx:
             room = await access_room(tx.session, auth, room_id)
+            await check_may_post(tx.session, auth, room.id)  # a meeting in quiet mode
             seq = await _next_seq(tx.session, room.id)  # takes the room lock before the duplicate check
             found = await _existing(tx.session, auth.user.id, client_id)
             if found is not None:

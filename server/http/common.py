@@ -29,14 +29,14 @@ def hearth(conn: HTTPConnection) -> Hearth:
     return conn.app.state.hearth  # type: ignore[no-any-return]
 
 
-async def read_json(request: Request) -> dict[str, Any]:
+async def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge()
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > max_bytes:
             raise PayloadTooLarge()
     if not body:
         return {}

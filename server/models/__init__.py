@@ -6,9 +6,10 @@ from server.models.crisis import ConcernReport, CrisisFlag, FlagAudit, FlagNote,
 from server.models.rooms import Message, Room, RoomMember
 from server.models.social import Block
 from server.models.conversations import Conversation, ConversationMember, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, MessagingPrefs, TalkRequest
+from server.models import recovery
 
 __all__ = [
     "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
-    "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "utcnow"]
+    "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "recovery", "utcnow"]
 __all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline", "MentorProfile", "MentorRequest",
             "Mentorship", "MessagingPrefs", "TalkRequest"]

@@ -1,0 +1,106 @@
+"""Actions with an injected clock, against a real database (SQLite, or the
+PostgreSQL test database): meeting reminders around a DST change and the
+"went quiet" early warning, each fired exactly once even when two process
+contexts sweep at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta, timezone
+from typing import AsyncIterator, Iterator
+
+import pytest
+
+from server.actions import accounts, check_ins, early_warning, meetings, partners
+from server.actions.accounts import Auth
+from server.config import Settings, load_settings
+from server.db import migrate
+from server.services import Hearth
+from tests.support import PASSWORD, Database, unique_name
+
+UTC = timezone.utc
+
+
+@pytest.fixture(scope="module")
+def settings() -> Iterator[Settings]:
+    database = Database.fresh()
+    env = {"HEARTH_DATA_DIR": str(database.data_dir), "HEARTH_SECRET_KEY": "test-secret-key-" + "x" * 32,
+           "HEARTH_MEETING_REMINDER_MINUTES": "15", "HEARTH_BROKER_PREFIX": "test-" + database.data_dir.name}
+    if database.url:
+        env["HEARTH_DATABASE_URL"] = database.url
+    loaded = load_settings(env)
+    migrate(loaded)
+    yield loaded
+
+
+@pytest.fixture
+async def pair(settings: Settings) -> AsyncIterator[tuple[Hearth, Hearth]]:
+    """Two process contexts on one database (each with its own engine and write lock)."""
+    first, second = Hearth(settings), Hearth(settings)
+    await first.start()
+    await second.start()
+    yield first, second
+    await first.stop()
+    await second.stop()
+
+
+async def member(h: Hearth, role: str = "member") -> Auth:
+    _, token, _ = await accounts.sign_up(h, unique_name(), PASSWORD, role=role)
+    return await accounts.authenticate(h, token)
+
+
+async def test_reminder_fires_once_per_occurrence_across_dst(pair: tuple[Hearth, Hearth]) -> None:
+    h, other = pair
+    mod = await member(h, "moderator")
+    meeting = await meetings.create_meeting(h, mod, {"room_id": 2, "title": "Sunday evening", "day": 0, "time": "19:00",
+                                                     "timezone": "America/New_York"})
+    # 1 March 2026 is in winter time: 19:00 EST is 00:00 UTC on Monday.
+    winter = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    assert await meetings.send_due_reminders(h, now=winter - timedelta(minutes=20)) == 0
+    fired = await asyncio.gather(*(meetings.send_due_reminders(x, now=winter - timedelta(minutes=10)) for x in (h, other, h, other)))
+    assert sum(fired) == 1
+    assert await meetings.send_due_reminders(other, now=winter - timedelta(minutes=5)) == 0
+    # After the clocks change on 8 March, 19:00 EDT is 23:00 UTC on Sunday: the reminder follows local time.
+    summer = datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
+    assert await meetings.send_due_reminders(h, now=summer - timedelta(minutes=30)) == 0
+    fired = await asyncio.gather(*(meetings.send_due_reminders(x, now=summer - timedelta(minutes=14)) for x in (other, h)))
+    assert sum(fired) == 1
+    listed = await meetings.get_meeting(h, mod, meeting["id"], now=summer - timedelta(minutes=14))
+    assert listed["next_start"] == summer.isoformat()
+
+
+async def test_went_quiet_after_a_streak_notifies_once_and_only_with_consent(pair: tuple[Hearth, Hearth]) -> None:
+    h, other = pair
+    person, specialist, silent = await member(h), await member(h, "specialist"), await member(h)
+    await early_warning.set_consent(h, person, {"pseudonym": specialist.user.pseudonym})
+    first = date(2026, 5, 1)
+    for offset in range(7):  # a week of daily check-ins, each on its own day (the clock is injected)
+        day_noon = datetime.combine(first + timedelta(days=offset), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+        for who in (person, silent):
+            await check_ins.save_check_in(h, who, {"mood": 4, "craving": 2}, now=day_noon)
+    last = first + timedelta(days=6)
+    two_missed = datetime.combine(last + timedelta(days=3), datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    assert await early_warning.sweep_quiet(h, now=two_missed) == 0
+    three_missed = two_missed + timedelta(days=1)
+    sent = await asyncio.gather(*(early_warning.sweep_quiet(x, now=three_missed) for x in (h, other, h)))
+    assert sum(sent) == 1
+    assert await early_warning.sweep_quiet(other, now=three_missed + timedelta(days=1)) == 0  # the same gap, already told
+    got = await early_warning.received(h, specialist)
+    assert [(n["kind"], n["about"]["pseudonym"], n["trigger_day"]) for n in got] == [("missed", person.user.pseudonym, last.isoformat())]
+    assert got[0]["details"] is None  # scores were not shared
+    # The member who gave no consent went quiet too, and nobody was told.
+    assert all(n["about"]["pseudonym"] != silent.user.pseudonym for n in got)
+    assert (await early_warning.settings(h, silent))["shared"] == []
+
+
+async def test_consent_to_a_former_partner_sends_nothing(pair: tuple[Hearth, Hearth]) -> None:
+    h, _ = pair
+    a, b = await member(h), await member(h)
+    p = await partners.request_partner(h, a, {"pseudonym": b.user.pseudonym})
+    await partners.accept_partner(h, b, p["id"])
+    await early_warning.set_consent(h, a, {"pseudonym": b.user.pseudonym, "share_scores": True})
+    await partners.end_partner(h, a, p["id"])
+    start = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    for offset, (mood, craving) in enumerate([(5, 1), (4, 3), (2, 6)]):
+        await check_ins.save_check_in(h, a, {"mood": mood, "craving": craving}, now=start + timedelta(days=offset))
+    assert await early_warning.received(h, b) == []
