@@ -43,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_FORUM_TITLE_MAX", "150", "Longest forum thread title, in characters."),
+    Setting("HEARTH_FORUM_BODY_MAX", "20000", "Longest forum post, in characters of Markdown."),
+    Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
+    Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
+    Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "An account younger than this counts as new (0 turns the new-account limits off)."),
+    Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -67,6 +74,13 @@ class Settings:
     ws_send_queue: int
     log_level: str
     extra: Mapping[str, str] = field(default_factory=dict)
+    forum_title_max: int = 150
+    forum_body_max: int = 20000
+    forum_thread_rate: str = "3/10minutes;20/day"  # "" means off
+    forum_reply_rate: str = "10/minute;120/hour"
+    search_rate: str = "30/minute"
+    new_account_hours: int = 24
+    new_account_max_links: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +128,20 @@ def _prefix(env: Mapping[str, str]) -> str:
     if not prefix or len(prefix) > 64 or not all(ch.isalnum() or ch in "-_." for ch in prefix):
         raise ConfigError(f"HEARTH_BROKER_PREFIX must be 1-64 letters, digits, dots, dashes or underscores, got {prefix!r}")
     return prefix
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` syntax ("10/minute;100/hour"), or "" for off."""
+    raw = env.get(name, default).strip()
+    if raw.lower() in ("off", "none", "unlimited"):
+        return ""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must look like 10/minute or 3/10minutes;20/day (or 'off'), got {raw!r}") from None
+    return raw
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
@@ -188,4 +216,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
+        forum_title_max=_int(env, "HEARTH_FORUM_TITLE_MAX", "150", 10, 1000),
+        forum_body_max=_int(env, "HEARTH_FORUM_BODY_MAX", "20000", 100, 60_000),
+        forum_thread_rate=_rate(env, "HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day"),
+        forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
+        search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
+        new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 365),
+        new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
     )

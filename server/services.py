@@ -19,6 +19,7 @@ from server.broker import make_broker
 from server.config import Settings
 from server.db import Database
 from server.hub import Hub
+from server.ratelimit import RateLimits
 
 log = logging.getLogger("hearth.services")
 
@@ -39,6 +40,7 @@ class Hearth:
         self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
         self.hasher = Hasher(settings.hash_concurrency)
+        self.limits = RateLimits(settings.redis_url, settings.broker_prefix)
         self.connections: set[Any] = set()  # open WebSocket sessions of this process
 
     async def start(self) -> None:
