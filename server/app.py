@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, me, rooms
+from server.http import auth, forum, me, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.services import Hearth
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *me.routes,
         *rooms.routes,
+        *forum.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]
