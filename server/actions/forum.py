@@ -438,7 +438,8 @@ async def _reaction_counts(session: AsyncSession, post_ids: list[int], user_id: 
 
 async def thread_page(h: Hearth, auth: Auth, thread_id: object, *, cursor: object = None, limit: object = None) -> dict[str, Any]:
     """Posts oldest first. The cursor is the id of the page's last post, so new
-    replies only ever add to the end: pages stay stable while people write."""
+    replies only ever add to the end: pages stay stable while people write, and
+    the last page's cursor fetches whatever was written since."""
     size, after = _page_size(limit), _cursor(cursor)
     async with h.db.read() as session:
         thread = await access_thread(session, auth, thread_id)
@@ -460,10 +461,13 @@ async def thread_page(h: Hearth, auth: Auth, thread_id: object, *, cursor: objec
         )
     last_read = mark.last_read_post_id if mark else 0
     posts = [post_out(p, u, viewer=viewer, reactions=counts.get(p.id), mine=mine.get(p.id, ()), last_read=last_read) for p, u in rows]
+    # The cursor is given even on the last page: newer replies are fetched with it later.
+    last_seen = posts[-1]["id"] if posts else after
     return {
         "thread": thread_out(thread, author, notes=split_notes(opening_notes or ""), viewer=viewer, last_read=last_read),
         "posts": posts,
-        "next_cursor": str(posts[-1]["id"]) if len(posts) == size else None,
+        "next_cursor": None if last_seen is None else str(last_seen),
+        "has_more": len(posts) == size,
         "following": following,
     }
 

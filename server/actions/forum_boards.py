@@ -97,7 +97,7 @@ async def create_board(h: Hearth, auth: Auth, data: dict[str, Any]) -> ForumBoar
             if "position" not in fields:
                 last = await tx.session.scalar(select(func.coalesce(func.max(ForumBoard.position), 0)))
                 fields["position"] = (last or 0) + 1
-            board = ForumBoard(created_at=utcnow(), description="", **fields)
+            board = ForumBoard(created_at=utcnow(), **{"description": "", **fields})
             tx.session.add(board)
             await tx.session.flush()
     except IntegrityError:
