@@ -32,6 +32,7 @@ from server.actions.accounts import Auth
 from server.actions.forum import Viewer, load_viewer, split_notes
 from server.errors import BadRequest, InvalidField
 from server.services import Hearth
+from server.text import clean_text
 
 MAX_QUERY = 200
 MAX_TERMS = 12
@@ -67,6 +68,7 @@ def _words(chunk: str) -> list[str]:
 def parse_query(raw: object) -> Query:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidField("Type a word or two to search for.", code="search_empty")
+    raw = clean_text(raw)  # no control characters (nor our highlight marks) reach the engine
     if len(raw) > MAX_QUERY:
         raise InvalidField(f"A search can be at most {MAX_QUERY} characters.")
     if raw.count('"') % 2:
