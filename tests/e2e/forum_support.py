@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
 from sqlalchemy import text
@@ -58,11 +59,9 @@ def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None
         finally:
             await engine.dispose()
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(run())
-    raise RuntimeError("call run_sql from a sync test, or await run_sql_async")
+    # Its own loop in its own thread, so async tests can call it too.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def block(server: ServerProcess, blocker: Member, blocked: Member) -> None:
