@@ -76,6 +76,21 @@ def _replace(settings: Settings, **changes: object) -> Settings:
         raise SystemExit(2) from None
 
 
+def cluster(args: argparse.Namespace) -> int:
+    from server import logs
+    from server.cluster import check_topology, run_cluster
+    from server.db import migrate
+
+    settings = _replace(_settings(), port=args.port) if args.port else _settings()
+    problem = check_topology(settings, args.processes)
+    if problem:
+        print(f"hearth cluster: {problem}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    migrate(settings)  # once, before any process starts
+    return asyncio.run(run_cluster(settings, args.processes, restart=not args.no_restart))
+
+
 def migrate_cmd(args: argparse.Namespace) -> int:
     from server.db import migrate
 
@@ -147,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--no-migrate", action="store_true", help="skip migrations (another process runs them)")
     p.set_defaults(func=serve)
+
+    p = commands.add_parser("cluster", help="N server processes on PostgreSQL + Redis behind a local balancer")
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--port", type=int, help="the balancer's port (processes use the next N ports)")
+    p.add_argument("--no-restart", action="store_true", help="leave a crashed process down")
+    p.set_defaults(func=cluster)
 
     p = commands.add_parser("migrate", help="apply pending database migrations")
     p.set_defaults(func=migrate_cmd)

@@ -64,6 +64,9 @@ class Connection:
         self._put(delivery)
 
     def resync(self) -> None:
+        """The broker was cut off and is back: events may have been lost, so
+        every joined room is replayed from the database after its cursor."""
+        self.send_frame({"type": "resync", "reason": "broker_reconnected", "rooms": sorted(self.cursors)})
         for room_id in list(self.cursors):
             self._put(_Resync(room_id))
 

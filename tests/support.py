@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ def reset_postgres(url: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    # Its own loop in its own thread, so async tests can call it too.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(run())).result()
 
 
 @dataclass

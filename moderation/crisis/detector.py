@@ -1,6 +1,7 @@
 """Match rules, judge their scope, and turn what is left into an assessment."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -8,6 +9,9 @@ from .model import NO_CONCERN, SEVERITIES, Assessment, Evidence
 from .normalize import Tokens, tokenize
 from .ruleset import CompiledRule, RuleSet
 from .scope import ScopeJudge
+
+
+MAX_EVIDENCE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,45 +23,60 @@ class _Match:
 
 
 def _token_index(tokens: Tokens, position: int) -> int:
-    offsets = tokens.offsets
-    low, high = 0, len(offsets) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if offsets[middle] <= position:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    return max(0, bisect_left(tokens.offsets, position + 1) - 1)
 
 
 def _find_matches(tokens: Tokens, ruleset: RuleSet) -> list[_Match]:
-    candidates: set[int] = set()
-    triggered_by = ruleset.rules_triggered_by
-    for word in tokens.words:
-        found = triggered_by(word)
-        if found:
-            candidates.update(found)
-    matches: list[_Match] = []
-    rules = ruleset.rules
+    """Run only the phrases whose trigger word occurs, only around where it occurs."""
+    windows: dict[int, list[int]] = {}
+    triggered_by = ruleset.phrases_triggered_by
+    for position, word in enumerate(tokens.words):
+        for index in triggered_by(word):
+            windows.setdefault(index, []).append(position)
+    found: dict[tuple[str, int, int], _Match] = {}
     joined = tokens.joined
-    for index in sorted(candidates):
-        rule = rules[index]
-        for match in rule.pattern.finditer(joined):
-            explicit = rule.explicit_subject[(match.lastindex or 1) - 1] if rule.explicit_subject else True
-            matches.append(_Match(rule, _token_index(tokens, match.start()), _token_index(tokens, match.end() - 2),
-                                  explicit))
+    offsets = tokens.offsets
+    last_token = len(offsets) - 1
+    for index, positions in windows.items():
+        phrase = ruleset.phrases[index]
+        reach = phrase.max_words
+        covered_until = -1
+        for position in positions:
+            low = max(0, position - reach + 1, covered_until)
+            high = min(last_token, position + reach - 1)
+            if low > position:
+                continue
+            covered_until = high + 1
+            end = offsets[high] + len(tokens.words[high]) + 1
+            for match in phrase.pattern.finditer(joined, offsets[low], end):
+                first = _token_index(tokens, match.start())
+                last = _token_index(tokens, match.end() - 2)
+                key = (phrase.rule.id, first, last)
+                if key not in found:
+                    found[key] = _Match(phrase.rule, first, last, phrase.explicit_subject)
     # Words typed letter by letter ("k i l l m y s e l f") became one token;
-    # rare enough that trying every rule's compact form on them is cheap.
-    for index in tokens.spaced:
-        word = tokens.words[index]
-        for rule in rules:
-            if rule.kind != "mask" and rule.compact_pattern.search(word):
-                matches.append(_Match(rule, index, index))
-    return matches
+    # look for trigger words inside it, then try those phrases' compact forms.
+    for position in tokens.spaced:
+        word = tokens.words[position]
+        candidates = {index for hit in ruleset.compact_triggers.findall(word)
+                      for index in ruleset.compact_phrases.get(hit, ())}
+        for index in sorted(candidates):
+            phrase = ruleset.phrases[index]
+            if phrase.rule.kind != "mask" and phrase.compact_pattern.search(word):
+                key = (phrase.rule.id, position, position)
+                found.setdefault(key, _Match(phrase.rule, position, position, phrase.explicit_subject))
+    return list(found.values())
 
 
-def _overlaps(a: _Match, b: _Match) -> bool:
-    return a.first <= b.last and b.first <= a.last
+def _hiding_mask(match: _Match, masks: list[_Match], firsts: list[int], longest: int) -> _Match | None:
+    """The idiom mask overlapping `match` that hides its category, if any."""
+    index = bisect_left(firsts, match.first - longest)
+    while index < len(masks) and masks[index].first <= match.last:
+        mask = masks[index]
+        if mask.last >= match.first and match.rule.category in mask.rule.targets:
+            return mask
+        index += 1
+    return None
 
 
 def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None) -> list[Evidence]:
@@ -68,7 +87,9 @@ def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None)
     matches = _find_matches(tokens, ruleset)
     if not matches:
         return []
-    masks = [m for m in matches if m.rule.kind == "mask"]
+    masks = sorted((m for m in matches if m.rule.kind == "mask"), key=lambda m: m.first)
+    mask_firsts = [mask.first for mask in masks]
+    longest_mask = max((mask.last - mask.first for mask in masks), default=0)
     judge = ScopeJudge(text, tokens, ruleset)
     scoring = ruleset.scoring
     evidence: list[Evidence] = []
@@ -76,7 +97,7 @@ def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None)
         rule = match.rule
         if rule.kind == "mask":
             continue
-        hiding = next((mask for mask in masks if rule.category in mask.rule.targets and _overlaps(mask, match)), None)
+        hiding = _hiding_mask(match, masks, mask_firsts, longest_mask)
         if hiding is not None:
             factor, scopes = 0.0, (f"idiom:{hiding.rule.id}",)
         else:
@@ -197,7 +218,9 @@ class Detector:
         severity = _severity_for(score, ruleset)
         if severity == "none":
             categories = ()
-        ordered = tuple(sorted(evidence, key=lambda item: (item.context_index is not None, -item.weight, item.start)))
+        # Long pastes can match thousands of times; the strongest items explain the result.
+        ordered = tuple(sorted(evidence, key=lambda item: (item.context_index is not None, -item.weight, item.start))
+                        [:MAX_EVIDENCE])
         return Assessment(severity=severity, categories=categories, evidence=ordered, score=round(score, 4))
 
 

@@ -22,10 +22,14 @@ from dataclasses import dataclass
 from .normalize import normalize_word
 
 # Words too common to be useful as triggers.
-_STOPWORDS = frozenset(
+_STOPWORDS = frozenset(normalize_word(word) for word in (
     "i im ive id il me my myself a an the to of and or it is be am are was were "
-    "so just do dont not no you your u that this in on at for with all".split()
-)
+    "so just do dont not no you your u that this in on at for with all "
+    # Common words: a phrase is better found by its rarer words.
+    "how what when why who day days time everyone everybody people going gonna want "
+    "feel fel think know get got have had has can cant will would could should now today "
+    "one some more about out up like he she they his her them we us our go good bad "
+    "really very much many way life make made take took need see let tell thing things wanna").split())
 _WORD_CHARS = re.compile(r"[^ ]+")
 _GAP_RE = re.compile(r"\{gap:(\d)\}")
 _ANY_WORD = r"[^ .?,]+ "
@@ -56,6 +60,8 @@ class CompiledPhrase:
     pattern: str          # regex over Tokens.joined, consuming each token's trailing space
     compact_pattern: str  # regex over one spaced-out token ("killmyself")
     triggers: Triggers
+    max_words: int        # the most tokens a match can span
+    single_words: frozenset[str] = frozenset()  # set when the phrase is one slot of plain words
 
 
 def _normalize_alternative(alternative: str, phrase: str) -> list[str]:
@@ -65,15 +71,15 @@ def _normalize_alternative(alternative: str, phrase: str) -> list[str]:
     return words
 
 
-def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool]:
-    """Return (regex, compact regex, exact triggers, prefix triggers, required)."""
+def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool, int]:
+    """Return (regex, compact regex, exact triggers, prefix triggers, required, max words)."""
     gap = _GAP_RE.fullmatch(token)
     if token == "..." or gap:
         limit = int(gap.group(1)) if gap else 3
         if limit > 8:
             raise PhraseError(f"phrase {phrase!r}: gaps may span at most 8 words")
         # Letter-by-letter text is rare and short; gaps there would match too much.
-        return f"(?:{_ANY_WORD}){{0,{limit}}}", _NEVER, [], [], False
+        return f"(?:{_ANY_WORD}){{0,{limit}}}", _NEVER, [], [], False, limit
     optional = token.startswith("[") and token.endswith("]")
     if optional:
         token = token[1:-1]
@@ -83,6 +89,7 @@ def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool
     compacts: list[str] = []
     exact: list[str] = []
     prefixes: list[str] = []
+    longest = 1
     for alternative in token.split("|"):
         if alternative.endswith("*"):
             words = _normalize_alternative(alternative[:-1], phrase)
@@ -93,21 +100,22 @@ def _slot(token: str, phrase: str) -> tuple[str, str, list[str], list[str], bool
             prefixes.append(words[0])
         else:
             words = _normalize_alternative(alternative, phrase)
+            longest = max(longest, len(words))
             regexes.append("".join(re.escape(word) + " " for word in words))
             compacts.append("".join(_compact_word(word) for word in words))
             exact.append(words[0])
     regex = "(?:" + "|".join(regexes) + ")"
     compact = "(?:" + "|".join(compacts) + ")"
     if optional:
-        return regex + "?", compact + "?", [], [], False
-    return regex, compact, exact, prefixes, True
+        return regex + "?", compact + "?", [], [], False, longest
+    return regex, compact, exact, prefixes, True, longest
 
 
 def compile_phrase(phrase: str) -> CompiledPhrase:
     if not isinstance(phrase, str) or not phrase.strip():
         raise PhraseError("phrases must be non-empty strings")
     slots = [_slot(token, phrase) for token in phrase.split()]
-    required = [(exact, prefixes) for _, _, exact, prefixes, is_required in slots if is_required]
+    required = [(exact, prefixes) for _, _, exact, prefixes, is_required, _ in slots if is_required]
     if not required:
         raise PhraseError(f"phrase {phrase!r}: needs at least one word that is not optional")
     if slots[0][0].startswith("(?:[^") or slots[-1][0].startswith("(?:[^"):
@@ -120,8 +128,11 @@ def compile_phrase(phrase: str) -> CompiledPhrase:
         return (int(informative), min(len(word) for word in words))
 
     exact, prefixes = max(required, key=rarity)
+    plain_single = len(slots) == 1 and not prefixes and slots[0][5] == 1 and slots[0][4]
     return CompiledPhrase(
         pattern="".join(regex for regex, *_ in slots),
         compact_pattern="".join(compact for _, compact, *_ in slots),
         triggers=Triggers(frozenset(exact), frozenset(prefixes)),
+        max_words=sum(slot[5] for slot in slots),
+        single_words=frozenset(exact) if plain_single else frozenset(),
     )

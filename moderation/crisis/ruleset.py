@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .model import CATEGORIES, SEVERITIES
-from .phrases import PhraseError, compile_phrase
+from .phrases import CompiledPhrase, PhraseError, compile_phrase
 
 SUPPORTED_VERSIONS = (1,)
 RULES_DIR = Path(__file__).with_name("rules")
@@ -35,6 +35,7 @@ CUE_KINDS = (
     "help_seeking",  # "hotline", "resources": a question about help, asked in a question
     "other_subject", # "you", "he", "people": the phrase is about someone else
     "self_subject",  # "i", "me": the phrase is about the writer
+    "second_person", # "you", "your": counted to tell a reply to someone from a self-disclosure
     "hypothetical",  # "what if", "if i ever": not a statement of fact
 )
 DANGER_CATEGORIES = ("suicidal", "self_harm", "harm_to_others", "medical")
@@ -44,7 +45,8 @@ DEFAULT_SCORING: dict[str, float] = {
     "past_with_recovery": 0.25,
     "reported": 0.3,
     "other_subject": 0.3,
-    "unattributed": 0.7,     # a subject-less phrase with no subject nearby ("suicidal thoughts are hard")
+    "unattributed": 1.0,     # a subject-less phrase with no subject nearby, in a text mostly about the writer
+    "unattributed_reply": 0.3,  # the same, in a text that speaks mostly to "you" (a reply, advice)
     "help_question": 0.4,
     "hypothetical": 0.5,
     "extra_factor": 0.3,     # share of further distinct signals added to the strongest
@@ -94,13 +96,21 @@ class CompiledRule:
     kind: str                 # "signal", "amplifier" or "mask"
     category: str             # a category; for amplifiers their kind; "mask" for masks
     weight: float
-    pattern: re.Pattern[str]
-    compact_pattern: re.Pattern[str]
     about_other: bool = False
     past_tense: bool = False
-    explicit_subject: tuple[bool, ...] = ()  # per phrase: does it name its own subject ("I", "myself")?
     targets: frozenset[str] = frozenset()  # amplifiers: categories boosted; masks: categories hidden
     source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatcher:
+    """One phrase of one rule, compiled."""
+
+    rule: CompiledRule
+    pattern: re.Pattern[str]
+    compact_pattern: re.Pattern[str]
+    max_words: int
+    explicit_subject: bool  # does the phrase name its own subject ("I", "myself")?
 
 
 _TRIGGER_CACHE_LIMIT = 100_000
@@ -109,16 +119,20 @@ _TRIGGER_CACHE_LIMIT = 100_000
 @dataclass(frozen=True, slots=True, eq=False)
 class RuleSet:
     rules: tuple[CompiledRule, ...]
-    exact_triggers: Mapping[str, tuple[int, ...]]
-    prefix_triggers: tuple[tuple[str, int], ...]
-    cues: Mapping[str, re.Pattern[str]]
+    phrases: tuple[PhraseMatcher, ...]
+    exact_triggers: Mapping[str, tuple[int, ...]]    # word -> phrase indices
+    prefix_triggers: tuple[tuple[str, int], ...]     # (prefix, phrase index)
+    compact_triggers: re.Pattern[str]                # any trigger word, for spaced-out tokens
+    compact_phrases: Mapping[str, tuple[int, ...]]   # trigger word or prefix -> phrase indices
+    cue_words: Mapping[str, tuple[str, ...]]         # one-word cues: word -> cue kinds
+    cue_patterns: Mapping[str, re.Pattern[str]]      # longer cues, per kind
     scoring: Mapping[str, float]
     thresholds: Mapping[str, float]
     versions: Mapping[str, int] = field(default_factory=dict)
     rule_index: Mapping[str, CompiledRule] = field(default_factory=dict)
     _trigger_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
-    def rules_triggered_by(self, word: str) -> tuple[int, ...]:
+    def phrases_triggered_by(self, word: str) -> tuple[int, ...]:
         cached = self._trigger_cache.get(word)
         if cached is not None:
             return cached
@@ -159,20 +173,11 @@ def _string_list(value: Any, path: Path, what: str, rule_id: str | None = None) 
     return value
 
 
-def _combined_pattern(phrases: Iterable[str], path: Path, rule_id: str | None) -> tuple[str, str, list[Any]]:
-    patterns: list[str] = []
-    compacts: list[str] = []
-    triggers: list[Any] = []
-    for phrase in phrases:
-        try:
-            compiled = compile_phrase(phrase)
-        except PhraseError as error:
-            raise RuleFileError(path, str(error), rule_id) from None
-        patterns.append(compiled.pattern)
-        compacts.append(compiled.compact_pattern)
-        triggers.append(compiled.triggers)
-    # One capturing group per phrase, so match.lastindex tells which phrase matched.
-    return "(?<= )(?:" + "|".join(f"({p})" for p in patterns) + ")", "(?:" + "|".join(compacts) + ")", triggers
+def _compile(phrase: str, path: Path, rule_id: str | None) -> CompiledPhrase:
+    try:
+        return compile_phrase(phrase)
+    except PhraseError as error:
+        raise RuleFileError(path, str(error), rule_id) from None
 
 
 def _categories(value: Any, default: Sequence[str], path: Path, rule_id: str, what: str) -> frozenset[str]:
@@ -186,7 +191,7 @@ def _categories(value: Any, default: Sequence[str], path: Path, rule_id: str, wh
 class _Builder:
     def __init__(self) -> None:
         self.rules: list[CompiledRule] = []
-        self.triggers: list[list[Any]] = []
+        self.phrases: list[list[tuple[CompiledPhrase, bool]]] = []  # per rule: (phrase, names its subject)
         self.seen: dict[str, str] = {}
         self.disabled: set[str] = set()
         self.cue_phrases: dict[str, list[str]] = {kind: [] for kind in CUE_KINDS}
@@ -249,19 +254,14 @@ class _Builder:
             raise RuleFileError(path, f"'about' must be 'self' or 'other', got {about!r}", rule_id)
         if tense not in ("present", "past"):
             raise RuleFileError(path, f"'tense' must be 'present' or 'past', got {tense!r}", rule_id)
-        pattern, compact, triggers = _combined_pattern(phrases, path, rule_id)
-        try:
-            compiled = re.compile(pattern)
-            compact_compiled = re.compile(compact)
-        except re.error as error:  # pragma: no cover - phrases are escaped; kept as a safety net
-            raise RuleFileError(path, f"phrase does not compile: {error}", rule_id) from None
-        explicit = tuple(about == "other" or _names_self(phrase) for phrase in phrases)
+        # Abuse at home is by definition done by someone else: no subject check.
+        inherent = about == "other" or category == "danger_at_home"
+        compiled = [(_compile(phrase, path, rule_id), inherent or _names_self(phrase)) for phrase in phrases]
         self.rules.append(CompiledRule(
-            id=rule_id, kind=kind, category=category, weight=float(weight), pattern=compiled,
-            compact_pattern=compact_compiled, about_other=about == "other", past_tense=tense == "past",
-            explicit_subject=explicit, targets=targets, source=str(path),
+            id=rule_id, kind=kind, category=category, weight=float(weight), about_other=about == "other",
+            past_tense=tense == "past", targets=targets, source=str(path),
         ))
-        self.triggers.append(triggers)
+        self.phrases.append(compiled)
 
     def _add_cues(self, path: Path, cues: Any) -> None:
         if not isinstance(cues, dict):
@@ -292,27 +292,53 @@ class _Builder:
         if ordered != sorted(ordered) or ordered[0] <= 0:
             raise RuleFileError(origin, f"thresholds must be positive and rise with severity, got {self.thresholds}")
         rules: list[CompiledRule] = []
+        matchers: list[PhraseMatcher] = []
         exact: dict[str, list[int]] = {}
         prefixes: list[tuple[str, int]] = []
-        for rule, triggers in zip(self.rules, self.triggers):
+        for rule, phrases in zip(self.rules, self.phrases):
             if rule.id in self.disabled:
                 continue
-            index = len(rules)
             rules.append(rule)
-            for trigger in triggers:
-                for word in trigger.exact:
+            for phrase, explicit in phrases:
+                index = len(matchers)
+                matchers.append(PhraseMatcher(
+                    rule=rule, pattern=re.compile("(?<= )" + phrase.pattern),
+                    compact_pattern=re.compile(phrase.compact_pattern), max_words=phrase.max_words,
+                    explicit_subject=explicit,
+                ))
+                for word in phrase.triggers.exact:
                     exact.setdefault(word, []).append(index)
-                prefixes.extend((prefix, index) for prefix in trigger.prefixes)
-        cues: dict[str, re.Pattern[str]] = {}
-        for kind, phrases in self.cue_phrases.items():
-            if phrases:
-                pattern, _, _ = _combined_pattern(phrases, Path(origin), f"cues.{kind}")
-                cues[kind] = re.compile(pattern)
+                prefixes.extend((prefix, index) for prefix in phrase.triggers.prefixes)
+        compact_phrases: dict[str, list[int]] = {}
+        for word, ids in exact.items():
+            compact_phrases.setdefault(word, []).extend(ids)
+        for prefix, index in prefixes:
+            compact_phrases.setdefault(prefix, []).append(index)
+        # Longest first, so "suicide" wins over "sui" inside a spaced-out word.
+        alternatives = sorted(compact_phrases, key=len, reverse=True)
+        compact_triggers = re.compile("|".join(re.escape(word) for word in alternatives) or "(?!)")
+        cue_words: dict[str, list[str]] = {}
+        cue_patterns: dict[str, re.Pattern[str]] = {}
+        for kind, phrases_of_kind in self.cue_phrases.items():
+            longer: list[str] = []
+            for text in phrases_of_kind:
+                compiled = _compile(text, Path(origin), f"cues.{kind}")
+                if compiled.single_words:
+                    for word in compiled.single_words:
+                        cue_words.setdefault(word, []).append(kind)
+                else:
+                    longer.append("(?:" + compiled.pattern + ")")
+            if longer:
+                cue_patterns[kind] = re.compile("(?<= )(?:" + "|".join(longer) + ")")
         return RuleSet(
             rules=tuple(rules),
+            phrases=tuple(matchers),
             exact_triggers={word: tuple(dict.fromkeys(ids)) for word, ids in exact.items()},
             prefix_triggers=tuple(dict.fromkeys(prefixes)),
-            cues=cues,
+            compact_triggers=compact_triggers,
+            compact_phrases={word: tuple(dict.fromkeys(ids)) for word, ids in compact_phrases.items()},
+            cue_words={word: tuple(dict.fromkeys(kinds)) for word, kinds in cue_words.items()},
+            cue_patterns=cue_patterns,
             scoring=dict(self.scoring),
             thresholds=dict(self.thresholds),
             versions=dict(self.versions),

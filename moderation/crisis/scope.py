@@ -5,118 +5,182 @@ myself", "I'd never kill myself", "two years ago I tried to kill myself" and
 "she said 'I'll kill myself'". The scope is judged on the sentence (or clause)
 around the match, so a denial or a story in one sentence never hides a present
 danger in the next one.
+
+Everything here is computed once per text in linear passes and then looked up
+with binary searches, so a 100 kB paste costs about ten times a 10 kB one.
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens
-from .ruleset import CompiledRule, RuleSet
+from .ruleset import CUE_KINDS, CompiledRule, RuleSet
 
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
 SUBJECT_WINDOW = 8       # words before a subject-less phrase searched for its subject
 HYPOTHETICAL_WINDOW = 3
+# "I don't understand why killing myself is wrong": a question word between the
+# "not" and the phrase ends the negation.
 _NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
-_QUOTES = '"\u201c\u201d'
+_QUOTE_RE = re.compile('["\u201c\u201d]')
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 
 
-@dataclass(slots=True)
+class _Hits:
+    """Cue occurrences of one kind, sorted by their first token."""
+
+    __slots__ = ("firsts", "lasts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self.firsts = [first for first, _ in spans]
+        self.lasts = [last for _, last in spans]
+
+    def __len__(self) -> int:
+        return len(self.firsts)
+
+    def any_within(self, low: int, high: int) -> bool:
+        index = bisect_left(self.firsts, low)
+        while index < len(self.firsts) and self.firsts[index] <= high:
+            if self.lasts[index] <= high:
+                return True
+            index += 1
+        return False
+
+    def within(self, low: int, high: int) -> list[tuple[int, int]]:
+        index = bisect_left(self.firsts, low)
+        found = []
+        while index < len(self.firsts) and self.firsts[index] <= high:
+            if self.lasts[index] <= high:
+                found.append((self.firsts[index], self.lasts[index]))
+            index += 1
+        return found
+
+
 class ScopeJudge:
-    text: str
-    tokens: Tokens
-    ruleset: RuleSet
-    _cue_ends: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """Judges the matches of one text; build one per text."""
+
+    def __init__(self, text: str, tokens: Tokens, ruleset: RuleSet) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.ruleset = ruleset
+        self._hits: dict[str, _Hits] | None = None
+        self._bounds: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._quotes: list[int] | None = None
+        self._line_starts: list[int] | None = None
+
+    # -- per-text tables, built on first use ------------------------------------
 
     def _token_index(self, position: int) -> int:
-        # offsets are sorted; a binary search keeps long posts linear overall.
-        offsets = self.tokens.offsets
-        low, high = 0, len(offsets) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if offsets[middle] <= position:
-                low = middle
-            else:
-                high = middle - 1
-        return low
+        return max(0, bisect_left(self.tokens.offsets, position + 1) - 1)
 
-    def cue_hits(self, kind: str) -> list[tuple[int, int]]:
-        """Token ranges (first, last) where cues of `kind` occur; computed once per text."""
-        hits = self._cue_ends.get(kind)
-        if hits is None:
-            hits = []
-            pattern = self.ruleset.cues.get(kind)
-            if pattern is not None:
+    def hits(self, kind: str) -> _Hits:
+        if self._hits is None:
+            spans: dict[str, list[tuple[int, int]]] = {name: [] for name in CUE_KINDS}
+            cue_words = self.ruleset.cue_words
+            for position, word in enumerate(self.tokens.words):
+                for name in cue_words.get(word, ()):
+                    spans[name].append((position, position))
+            for name, pattern in self.ruleset.cue_patterns.items():
                 for match in pattern.finditer(self.tokens.joined):
-                    hits.append((self._token_index(match.start()), self._token_index(match.end() - 2)))
-            self._cue_ends[kind] = hits
-        return hits
+                    spans[name].append((self._token_index(match.start()), self._token_index(match.end() - 2)))
+            self._hits = {name: _Hits(found) for name, found in spans.items()}
+        return self._hits[kind]
 
-    def _any_cue(self, kind: str, low: int, high: int) -> bool:
-        return any(low <= first and last <= high for first, last in self.cue_hits(kind))
-
-    def _sentence(self, first: int, last: int) -> tuple[int, int]:
-        words = self.tokens.words
-        start = first
-        while start > 0 and words[start - 1] not in _SENTENCE_ENDS:
-            start -= 1
-        end = last
-        while end < len(words) - 1 and words[end] not in _SENTENCE_ENDS:
-            end += 1
-        return start, end
-
-    def _clause(self, first: int, last: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
-        words = self.tokens.words
-        start = first
-        while start > sentence_start and words[start - 1] != CLAUSE_BREAK:
-            start -= 1
-        end = last
-        while end < sentence_end and words[end] != CLAUSE_BREAK:
-            end += 1
-        return start, end
+    def _sentence_and_clause_bounds(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        if self._bounds is None:
+            words = self.tokens.words
+            count = len(words)
+            sentence_start, clause_start = [0] * count, [0] * count
+            sentence_end, clause_end = [count - 1] * count, [count - 1] * count
+            current_sentence = current_clause = 0
+            for index, word in enumerate(words):
+                sentence_start[index], clause_start[index] = current_sentence, current_clause
+                if word in _SENTENCE_ENDS:
+                    current_sentence = current_clause = index + 1
+                elif word == CLAUSE_BREAK:
+                    current_clause = index + 1
+            current_sentence = current_clause = count - 1
+            for index in range(count - 1, -1, -1):
+                word = words[index]
+                if word in _SENTENCE_ENDS:
+                    current_sentence = current_clause = index
+                elif word == CLAUSE_BREAK:
+                    current_clause = index
+                sentence_end[index], clause_end[index] = current_sentence, current_clause
+            self._bounds = (sentence_start, sentence_end, clause_start, clause_end)
+        return self._bounds
 
     def _inside_quotes(self, first: int) -> bool:
         start = self.tokens.spans[first][0]
-        before = sum(self.text.count(quote, 0, start) for quote in _QUOTES)
-        return before % 2 == 1
+        if self._quotes is None:
+            self._quotes = [match.start() for match in _QUOTE_RE.finditer(self.text)]
+            self._line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
+        if bisect_left(self._quotes, start) % 2 == 1:
+            return True
+        # A line starting with ">" quotes someone else (e-mail and Markdown style).
+        assert self._line_starts is not None
+        line_start = self._line_starts[bisect_left(self._line_starts, start + 1) - 1]
+        return self.text.startswith(">", line_start) or self.text.startswith("&gt;", line_start)
+
+    def _speaks_to_reader(self) -> bool:
+        return len(self.hits("second_person")) > len(self.hits("self_subject"))
+
+    # -- the scope checks --------------------------------------------------------
 
     def _subject(self, first: int, clause_start: int) -> str:
         """'self', 'other' or '' for the nearest subject before a subject-less phrase."""
         low = max(clause_start, first - SUBJECT_WINDOW)
-        nearest_self = max((last for f, last in self.cue_hits("self_subject") if low <= f and last < first), default=-1)
-        nearest_other = max((last for f, last in self.cue_hits("other_subject") if low <= f and last < first), default=-1)
+        nearest_self = max((last for _, last in self.hits("self_subject").within(low, first - 1)), default=-1)
+        nearest_other = max((last for _, last in self.hits("other_subject").within(low, first - 1)), default=-1)
         if nearest_self == nearest_other == -1:
             return ""
         return "other" if nearest_other > nearest_self else "self"
 
     def _negated(self, first: int, clause_start: int) -> bool:
         words = self.tokens.words
-        for cue_first, cue_last in self.cue_hits("negation"):
-            if max(clause_start, first - NEGATION_WINDOW) <= cue_first and cue_last < first:
-                # "I don't understand why killing myself is wrong": a question
-                # word between the "not" and the phrase ends the negation.
-                if not any(word in _NEGATION_STOPPERS for word in words[cue_last + 1:first]):
-                    return True
+        for cue_first, cue_last in self.hits("negation").within(max(clause_start, first - NEGATION_WINDOW), first - 1):
+            # "if I don't end my life, ..." is a condition, not a denial.
+            conditional = "if" in words[max(0, cue_first - 2):cue_first]
+            if not conditional and not any(word in _NEGATION_STOPPERS for word in words[cue_last + 1:first]):
+                return True
         return False
+
+    def _in_the_past(self, rule: CompiledRule, first: int, sentence_start: int, sentence_end: int,
+                     clause_start: int, clause_end: int) -> bool:
+        present = self.hits("present")
+        # "Now" reaches only its own clause: in "two years ago I tried, today
+        # I'm sober" the "today" says nothing about the attempt.
+        if present.any_within(clause_start, clause_end):
+            return False
+        past = self.hits("past")
+        if rule.past_tense:
+            return True
+        if not past.any_within(sentence_start, sentence_end):
+            return False
+        # "I used to want to die, and lately I want to die": the time word
+        # nearest before the phrase decides.
+        last_past = max((last for _, last in past.within(sentence_start, first - 1)), default=-1)
+        last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
+        return last_past >= last_present
 
     def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
               scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
         """Return (factor applied to the rule's weight, names of the scopes found)."""
-        sentence_start, sentence_end = self._sentence(first, last)
-        clause_start, clause_end = self._clause(first, last, sentence_start, sentence_end)
-        scopes: list[str] = []
-        factor = 1.0
+        sentence_starts, sentence_ends, clause_starts, clause_ends = self._sentence_and_clause_bounds()
+        sentence_start, sentence_end = sentence_starts[first], sentence_ends[last]
+        clause_start, clause_end = clause_starts[first], clause_ends[last]
         if self._negated(first, clause_start):
             return scoring["negated"], ("negated",)
-        if rule.past_tense or self._any_cue("past", sentence_start, sentence_end):
-            # "Now" reaches only its own clause: in "two years ago I tried, today
-            # I'm sober" the "today" says nothing about the attempt.
-            if not self._any_cue("present", clause_start, clause_end):
-                recovered = bool(self.cue_hits("recovery"))
-                factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
-                scopes.append("past_with_recovery" if recovered else "past")
-        if self._inside_quotes(first) or self._any_cue("reported", sentence_start, first - 1):
+        scopes: list[str] = []
+        factor = 1.0
+        if self._in_the_past(rule, first, sentence_start, sentence_end, clause_start, clause_end):
+            recovered = len(self.hits("recovery")) > 0
+            factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
+            scopes.append("past_with_recovery" if recovered else "past")
+        if self._inside_quotes(first) or self.hits("reported").any_within(sentence_start, first - 1):
             factor *= scoring["reported"]
             scopes.append("reported")
         if not explicit_subject:
@@ -125,12 +189,19 @@ class ScopeJudge:
                 factor *= scoring["other_subject"]
                 scopes.append("other_subject")
             elif not subject:
-                factor *= scoring["unattributed"]
-                scopes.append("unattributed")
-        if self.tokens.words[sentence_end] == QUESTION_END and self._any_cue("help_seeking", sentence_start, sentence_end):
+                # With no subject in reach, the text as a whole decides: advice
+                # to "you" is about the reader, a self-disclosure about the writer.
+                if self._speaks_to_reader():
+                    factor *= scoring["unattributed_reply"]
+                    scopes.append("unattributed_reply")
+                elif scoring["unattributed"] != 1.0:
+                    factor *= scoring["unattributed"]
+                    scopes.append("unattributed")
+        if self.tokens.words[sentence_end] == QUESTION_END and self.hits("help_seeking").any_within(
+                sentence_start, sentence_end):
             factor *= scoring["help_question"]
             scopes.append("help_question")
-        if self._any_cue("hypothetical", max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1):
+        if self.hits("hypothetical").any_within(max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1):
             factor *= scoring["hypothetical"]
             scopes.append("hypothetical")
         return factor, tuple(scopes)

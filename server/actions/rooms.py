@@ -80,8 +80,8 @@ async def create_room(h: Hearth, auth: Auth, data: dict[str, Any]) -> Room:
     try:
         async with h.transaction() as tx:
             position = await tx.session.scalar(select(func.coalesce(func.max(Room.position), 0)))
-            room = Room(kind="topic", position=(position or 0) + 1, created_at=utcnow(), last_seq=0,
-                        description="", rules="", **fields)
+            values = {"description": "", "rules": "", "position": (position or 0) + 1, **fields}
+            room = Room(kind="topic", created_at=utcnow(), last_seq=0, **values)
             tx.session.add(room)
             await tx.session.flush()
             tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})

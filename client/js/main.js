@@ -1,0 +1,149 @@
+// Entry point: who is signed in, the router, the connection status bar.
+import { api } from "./api.js";
+import { h, clear } from "./dom.js";
+import { t, translateStatic } from "./i18n.js";
+import { installSafetyControls } from "./safety.js";
+import { live } from "./socket.js";
+import { getState, setState } from "./store.js";
+import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
+import { renderRoom } from "./views/room.js";
+import { renderRooms } from "./views/rooms.js";
+
+const main = document.getElementById("main");
+let leaveView = null;
+
+// Hearth keeps exactly one entry in the browser's history: in-app navigation
+// replaces it instead of pushing, so Quick exit (which replaces that one entry)
+// leaves nothing to go Back to.
+export function go(hash) {
+  location.replace(hash);
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#/"]');
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  go(link.getAttribute("href"));
+});
+
+// Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
+const routes = [
+  [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
+  [/^#\/rooms$/, (el) => renderRooms(el)],
+];
+const publicRoutes = {
+  "#/signup": renderSignup,
+  "#/login": renderLogin,
+  "#/recover": renderRecover,
+};
+
+export function addRoute(pattern, render) {
+  routes.unshift([pattern, render]);
+}
+
+const navItems = [{ href: "#/rooms", key: "nav.rooms" }];
+
+export function addNavItem(href, key) {
+  navItems.push({ href, key });
+}
+
+function renderNav() {
+  const nav = clear(document.getElementById("nav"));
+  const { user } = getState();
+  if (user) {
+    for (const item of navItems) nav.append(h("a", { href: item.href, text: t(item.key) }));
+    nav.append(h("button", { type: "button", class: "link", text: t("nav.logout"), onclick: logout }));
+  } else {
+    nav.append(h("a", { href: "#/login", text: t("nav.login") }), h("a", { href: "#/signup", text: t("nav.signup") }));
+  }
+}
+
+function signedIn(user) {
+  setState({ user });
+  live.connect();
+  renderNav();
+  if (!location.hash.startsWith("#/rooms") || publicRoutes[location.hash]) go("#/rooms");
+  else route();
+}
+
+async function logout() {
+  try {
+    await api("/api/v1/auth/logout", { method: "POST" });
+  } finally {
+    endSession();
+  }
+}
+
+function endSession(message) {
+  live.stop();
+  setState({ user: null });
+  renderNav();
+  go("#/login");
+  if (message) showStatus(message);
+}
+
+async function route() {
+  if (leaveView) {
+    leaveView();
+    leaveView = null;
+  }
+  const hash = location.hash || "#/rooms";
+  const { user } = getState();
+  if (!user) {
+    const render = publicRoutes[hash] || renderLogin;
+    render(main, { onSignedIn: signedIn });
+    return;
+  }
+  for (const [pattern, render] of routes) {
+    const match = hash.match(pattern);
+    if (match) {
+      try {
+        const cleanup = await render(main, ...match.slice(1));
+        if (typeof cleanup === "function") leaveView = cleanup;
+      } catch (error) {
+        clear(main).append(h("p", { class: "form-error", role: "alert", text: error.detail || t("error.generic") }));
+      }
+      main.focus();
+      return;
+    }
+  }
+  go("#/rooms");
+}
+
+let statusTimer = null;
+function showStatus(text, sticky = false) {
+  const bar = document.getElementById("status");
+  bar.textContent = text;
+  bar.hidden = false;
+  clearTimeout(statusTimer);
+  if (!sticky) statusTimer = setTimeout(() => { bar.hidden = true; }, 3000);
+}
+
+live.on("status", ({ state }) => {
+  const previous = getState().connection;
+  setState({ connection: state });
+  document.body.dataset.connection = state;
+  if (state === "online") {
+    if (previous === "reconnecting" || previous === "offline") showStatus(t("status.restored"));
+    else document.getElementById("status").hidden = true;
+  } else if (state === "offline") showStatus(t("status.offline"), true);
+  else if (state === "reconnecting") showStatus(t("status.reconnecting"), true);
+});
+live.on("session_ended", () => endSession(t("status.sessionEnded")));
+
+async function start() {
+  translateStatic();
+  installSafetyControls();
+  window.addEventListener("hashchange", route);
+  try {
+    const me = await api("/api/v1/me");
+    setState({ user: me.user });
+    live.connect();
+  } catch {
+    setState({ user: null });
+  }
+  renderNav();
+  route();
+}
+
+start();

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""The two commands a newcomer needs, with nothing but Python 3.11+ installed:
+
+    python3 scripts/dev.py serve   # set up, migrate a SQLite database in ./data, serve on :8000
+    python3 scripts/dev.py test    # set up and run the whole test suite
+
+Both create ./.venv on first use and reinstall when pyproject.toml changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = Path(os.environ.get("HEARTH_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _ensure_env(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Hearth needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV} …", flush=True)
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / f".hearth-installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("Installing Hearth and its dependencies …", flush=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    target = f".[{extras}]" if extras else "."
+    subprocess.run([PYTHON, "-m", "pip", "install", "-q", "-e", target], cwd=ROOT, check=True)
+    stamp.write_text(digest)
+
+
+def serve(args: list[str]) -> int:
+    _ensure_env("")
+    return subprocess.call([PYTHON, "-m", "server", "serve", *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    _ensure_env("dev")
+    return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
+
+
+def main() -> int:
+    commands = {"serve": serve, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

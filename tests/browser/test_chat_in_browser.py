@@ -1,0 +1,127 @@
+"""Members use the real client in a real browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.support import PASSWORD, ServerProcess, sign_up, unique_name
+
+
+def _new_page(browser: Any, server: ServerProcess, width: int = 390) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.base)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: (errors.append("dialog: " + dialog.message), dialog.dismiss()))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _log_in(page: Page, pseudonym: str) -> None:
+    page.goto("/#/login")
+    page.get_by_label("Pseudonym").fill(pseudonym)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
+
+
+def test_sign_up_shows_recovery_codes_once_then_rooms(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    page = _new_page(browser, server)
+    page.goto("/#/signup")
+    expect(page.get_by_role("heading", name="Join Hearth")).to_be_visible()
+    expect(page.locator(".suggestions .chip").first).to_be_visible()
+    page.screenshot(path=str(screenshots / "signup-mobile.png"))
+    name = unique_name("Tide")
+    page.get_by_label("Pseudonym").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    codes = page.locator("ol.codes li")
+    expect(codes).to_have_count(10)
+    proceed = page.get_by_role("button", name="Continue")
+    expect(proceed).to_be_disabled()
+    page.screenshot(path=str(screenshots / "recovery-codes-mobile.png"))
+    page.get_by_label("I have saved my recovery codes").check()
+    proceed.click()
+    expect(page.get_by_role("link", name=re.compile("Welcome"))).to_be_visible()
+    page.screenshot(path=str(screenshots / "rooms-mobile.png"))
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_two_members_chat_live_and_history_survives_a_reload(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    alice, bob = sign_up(server), sign_up(server)
+    pa, pb = _new_page(browser, server), _new_page(browser, server)
+    _log_in(pa, alice.pseudonym)
+    _log_in(pb, bob.pseudonym)
+    for page in (pa, pb):
+        page.get_by_role("link", name=re.compile("Early recovery")).click()
+        expect(page.get_by_role("heading", name="Early recovery")).to_be_visible()
+
+    pa.get_by_label("Write a message").fill("Day 3. Hard, but I'm here <3")
+    pa.get_by_role("button", name="Send").click()
+    expect(pb.locator(".message .body", has_text="Day 3. Hard, but I'm here <3")).to_be_visible()
+    pb.get_by_label("Write a message").fill("Proud of you. One hour at a time.")
+    pb.keyboard.press("Enter")
+    expect(pa.locator(".message .body", has_text="Proud of you. One hour at a time.")).to_be_visible()
+    pa.screenshot(path=str(screenshots / "room-mobile.png"))
+
+    pa.reload()
+    expect(pa.locator(".message .body", has_text="Day 3. Hard, but I'm here <3")).to_have_count(1)
+    expect(pa.locator(".message .body", has_text="Proud of you. One hour at a time.")).to_have_count(1)
+    assert pa.errors == [] and pb.errors == []  # type: ignore[attr-defined]
+
+
+def test_message_text_is_never_markup(browser: Any, server: ServerProcess) -> None:
+    member = sign_up(server)
+    page = _new_page(browser, server)
+    _log_in(page, member.pseudonym)
+    page.get_by_role("link", name=re.compile("Alcohol")).click()
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    page.get_by_label("Write a message").fill(payload)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".message:not(.pending) .body", has_text="<img src=x")).to_be_visible()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator(".messages img, .messages script").count() == 0
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_quick_exit_leaves_nothing_to_go_back_to(browser: Any, server: ServerProcess) -> None:
+    member = sign_up(server)
+    page = _new_page(browser, server)
+    # The neutral site is outside this machine's reach: answer it locally.
+    page.context.route("https://www.weather.gov/**", lambda route: route.fulfill(body="<title>Weather</title>ok", content_type="text/html"))
+    page.goto("about:blank")
+    _log_in(page, member.pseudonym)
+    page.get_by_role("link", name=re.compile("Opioids")).click()
+    expect(page.get_by_role("heading", name="Opioids")).to_be_visible()
+    page.get_by_role("link", name=re.compile("All rooms")).click()
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
+    page.get_by_role("button", name="Quick exit").click()
+    page.wait_for_url("https://www.weather.gov/**")
+    page.go_back()
+    assert page.url == "about:blank"  # every Hearth entry is gone from history
+
+
+def test_escape_three_times_is_a_quick_exit(browser: Any, server: ServerProcess) -> None:
+    page = _new_page(browser, server)
+    page.context.route("https://www.weather.gov/**", lambda route: route.fulfill(body="ok", content_type="text/html"))
+    page.goto("/#/login")
+    for _ in range(3):
+        page.keyboard.press("Escape")
+    page.wait_for_url("https://www.weather.gov/**")
+
+
+def test_get_help_now_opens_resources_and_no_horizontal_scroll_at_360(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    page = _new_page(browser, server, width=360)
+    page.goto("/#/login")
+    page.get_by_role("button", name="Get help now").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("988")
+    expect(dialog).to_contain_text("1-800-662-4357")
+    page.screenshot(path=str(screenshots / "help-360.png"))
+    page.get_by_role("button", name="Close").click()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -1,0 +1,114 @@
+"""The evaluation command: its output shape, and the targets on the real dev file."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moderation.crisis.evaluate import EvaluationInputError, evaluate_file, main
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MINI = HERE / "fixtures" / "crisis-mini.jsonl"
+DEV = REPO_ROOT / ".." / "shared" / "data" / "crisis-dev.jsonl"
+
+ALERT_THRESHOLD = "high"  # the documented alert threshold (docs/moderation.md)
+F1_TARGET = 0.82
+F1_FLOOR = 0.72  # measured 0.733 at the time of writing; guards against regressions
+SUPPORTIVE_INDICATOR_FALSE_ALARM_MAX = 0.30
+HYPERBOLE_FALSE_ALARM_MAX = 0.005
+
+
+def _run_json(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, Any]:
+    assert main([str(path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_output_structure(capsys: pytest.CaptureFixture[str]) -> None:
+    report = _run_json(capsys, MINI)
+    assert report["rows"] == 30
+    assert report["posts"] == 32  # two rows hold two posts each
+    assert set(report["thresholds"]) == {"concern", "high", "imminent"}
+    for block in report["thresholds"].values():
+        for figures in [block["overall"], *block["by_source"].values()]:
+            assert set(figures) >= {"precision", "recall", "f1", "tp", "fp", "fn"}
+            assert 0 <= figures["f1"] <= 1
+        assert set(block["by_source"]) == {"mini-chat", "mini-figurative"}
+        assert block["by_source_label"]["hyperbole"]["label"] == "none"
+        assert "false_alarm_rate" in block["by_source_label"]["Supportive"]
+        assert "detection_rate" in block["by_source_label"]["Ideation"]
+    confusion = report["confusion"]
+    assert sum(confusion["crisis"].values()) == 10 and sum(confusion["none"].values()) == 20
+    assert {"id", "slowest_post_us", "posts"} <= set(report["slowest"][0])
+    assert all(entry["id"].startswith("mini-") for entry in report["slowest"])
+    assert report["throughput"]["posts_per_second"] > 0
+
+
+def test_mini_fixture_is_separated_at_the_alert_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    report = _run_json(capsys, MINI)
+    figures = report["thresholds"][ALERT_THRESHOLD]["overall"]
+    assert figures["fp"] == 0
+    assert figures["recall"] >= 0.8
+
+
+def test_text_output_names_rows_by_id_never_by_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(MINI)]) == 0
+    output = capsys.readouterr().out
+    assert "precision" in output and "throughput" in output and "mini-" in output
+    assert "pills lined up" not in output
+
+
+def test_module_entry_point_runs() -> None:
+    completed = subprocess.run([sys.executable, "-m", "moderation.crisis.evaluate", str(MINI), "--json"],
+                               capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert json.loads(completed.stdout)["rows"] == 30
+
+
+def test_bad_input_is_reported_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hello", "label": "none"}\n{"text": "x", "label": "maybe"}\n', encoding="utf-8")
+    assert main([str(bad)]) == 2
+    assert "bad.jsonl:2" in capsys.readouterr().err
+    with pytest.raises(EvaluationInputError):
+        evaluate_file(tmp_path / "missing.jsonl")
+
+
+# -- the targets on the real dev file -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_report() -> dict[str, Any]:
+    if not DEV.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{DEV} is missing in CI; the crisis targets cannot be checked")
+        pytest.skip(f"{DEV} not present on this machine")
+    return evaluate_file(DEV, ALERT_THRESHOLD)
+
+
+def _cssrs_false_alarm_rate(report: dict[str, Any]) -> float:
+    labels = report["thresholds"][ALERT_THRESHOLD]["by_source_label"]
+    flagged = labels["Supportive"]["flagged"] + labels["Indicator"]["flagged"]
+    return flagged / (labels["Supportive"]["rows"] + labels["Indicator"]["rows"])
+
+
+def test_dev_false_alarms_on_supportive_and_indicator(dev_report: dict[str, Any]) -> None:
+    assert _cssrs_false_alarm_rate(dev_report) <= SUPPORTIVE_INDICATOR_FALSE_ALARM_MAX
+
+
+def test_dev_false_alarms_on_hyperbole(dev_report: dict[str, Any]) -> None:
+    hyperbole = dev_report["thresholds"][ALERT_THRESHOLD]["by_source_label"]["hyperbole"]
+    assert hyperbole["false_alarm_rate"] <= HYPERBOLE_FALSE_ALARM_MAX
+
+
+def test_dev_cssrs_f1_does_not_regress(dev_report: dict[str, Any]) -> None:
+    assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_FLOOR
+
+
+@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.733 at 'high' (see docs/moderation.md)")
+def test_dev_cssrs_f1_target(dev_report: dict[str, Any]) -> None:
+    assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_TARGET

@@ -1,0 +1,368 @@
+"""The crisis detector's behaviour, one row per kind of language.
+
+Every text here was written for this table; none is taken from a data set.
+Expectations: an exact severity ("high"), at least ("high+"), at most
+("<=concern"); optionally a category that must be among the categories.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from moderation.crisis import SEVERITIES, assess, severity_rank
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    expect: str
+    category: str | None = None
+    context: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        result = assess(self.text, self.context)
+        rank = severity_rank(result.severity)
+        if self.expect.endswith("+"):
+            ok = rank >= severity_rank(self.expect[:-1])
+        elif self.expect.startswith("<="):
+            ok = rank <= severity_rank(self.expect[2:])
+        else:
+            ok = result.severity == self.expect
+        detail = [(e.rule, e.phrase, round(e.weight, 2), e.scope) for e in result.evidence]
+        assert ok, f"{self.text!r}: got {result.severity} (score {result.score}), want {self.expect}; {detail}"
+        if self.category is not None:
+            assert self.category in result.categories, f"{self.text!r}: {result.categories} lacks {self.category}"
+
+
+def c(text: str, expect: str, category: str | None = None, context: tuple[str, ...] = ()) -> Case:
+    return Case(text, expect, category, context)
+
+
+INTENT_PLAN_MEANS_TIMING = [
+    c("I have the pills lined up", "imminent", "suicidal"),
+    c("tonight is the night", "imminent", "suicidal"),
+    c("this is goodbye, tell my kids I love them", "imminent", "suicidal"),
+    c("I'm going to kill myself tonight", "imminent", "suicidal"),
+    c("im gonna end it tonight", "imminent", "suicidal"),
+    c("I'm going to end my life this weekend", "imminent", "suicidal"),
+    c("i've saved up enough pills to not wake up", "imminent", "suicidal"),
+    c("the rope is ready", "imminent", "suicidal"),
+    c("I bought a rope today and I know where I'm going to do it", "imminent", "suicidal"),
+    c("I'm standing on the bridge right now", "imminent", "suicidal"),
+    c("i wrote my suicide note", "imminent", "suicidal"),
+    c("I've written letters to everyone, goodbye everyone", "imminent", "suicidal"),
+    c("by the time you read this I'll be gone", "imminent", "suicidal"),
+    c("I want to die and I have the gun loaded", "imminent", "suicidal"),
+    c("I'm ready to die", "imminent", "suicidal"),
+    c("I've decided to kill myself", "imminent", "suicidal"),
+    c("today is the day I end it", "imminent", "suicidal"),
+    c("this is my last night on earth", "imminent", "suicidal"),
+    c("I want to die tonight, I have pills", "imminent", "suicidal"),
+    c("I'm about to take all my pills", "imminent"),
+    c("Im going to hang myself", "imminent", "suicidal"),
+    c("i picked a date to do it and i'm going to kill myself then", "imminent", "suicidal"),
+    c("goodbye world, I love you all", "imminent", "suicidal"),
+    c("i have a plan to kill myself", "imminent", "suicidal"),
+    c("I'm holding the knife to my wrist right now", "imminent"),
+]
+
+THOUGHTS_WITHOUT_PLAN = [
+    c("I want to die", "high", "suicidal"),
+    c("i wanna die", "high", "suicidal"),
+    c("I don't want to live anymore", "high", "suicidal"),
+    c("I've been thinking about killing myself", "high+", "suicidal"),
+    c("i keep thinking about suicide", "high+", "suicidal"),
+    c("I feel suicidal", "high", "suicidal"),
+    c("I'm so suicidal lately", "high+", "suicidal"),
+    c("I wish I was dead", "high", "suicidal"),
+    c("I wish I could go to sleep and never wake up", "high", "suicidal"),
+    c("everyone would be better off without me", "high", "suicidal"),
+    c("I'd be better off dead", "high", "suicidal"),
+    c("i just want it all to end", "high+", "suicidal"),
+    c("I'm tired of being alive", "high", "suicidal"),
+    c("I have no reason to live", "high", "suicidal"),
+    c("suicide seems like the only option", "high+", "suicidal"),
+    c("life isn't worth living", "high+", "suicidal"),
+    c("how many pills would it take to die", "high+", "suicidal"),
+    c("what's the most painless way to die", "high+", "suicidal"),
+    c("I hope I don't wake up tomorrow", "high+", "suicidal"),
+    c("my suicidal thoughts are back", "high+", "suicidal"),
+    c("the only thing keeping me alive is my dog", "high+", "suicidal"),
+    c("I deserve to die", "high", "suicidal"),
+    c("I should just kill myself", "high+", "suicidal"),
+    c("i dont want to exist anymore", "high", "suicidal"),
+    c("I've been having suicidal thoughts every day", "high+", "suicidal"),
+]
+
+HOPELESSNESS_AND_RELAPSE_RISK = [
+    c("what's the point of anything", "concern", "suicidal"),
+    c("I can't do this anymore", "concern", "suicidal"),
+    c("everything feels hopeless", "concern", "suicidal"),
+    c("I'm such a burden to my family", "concern", "suicidal"),
+    c("nobody would even notice if I was gone", "concern", "suicidal"),
+    c("I hate my life", "concern", "suicidal"),
+    c("I just want to disappear", "concern", "suicidal"),
+    c("I give up", "concern", "suicidal"),
+    c("I feel so worthless", "concern", "suicidal"),
+    c("I can't take it anymore", "concern", "suicidal"),
+    c("I feel dead inside", "concern", "suicidal"),
+    c("I can't see any future for me", "concern", "suicidal"),
+    c("the cravings are so bad today", "concern", "relapse"),
+    c("I want to use so bad right now", "concern", "relapse"),
+    c("I can't stop thinking about drinking", "concern", "relapse"),
+    c("my dealer keeps texting me", "concern", "relapse"),
+    c("one drink won't hurt, right?", "concern", "relapse"),
+    c("I'm about to relapse", "concern", "relapse"),
+    c("I relapsed last night", "concern", "relapse"),
+    c("I'm drunk right now and I hate myself", "concern+", "relapse"),
+    c("i just bought some dope", "concern", "relapse"),
+    c("I'm using again", "concern", "relapse"),
+    c("threw away 90 days clean tonight", "concern", "relapse"),
+    c("nobody would know if I drank", "concern", "relapse"),
+]
+
+MEDICAL_EMERGENCIES = [
+    c("my friend won't wake up after using", "imminent", "medical"),
+    c("he's not breathing", "imminent", "medical"),
+    c("she isn't breathing and her lips are blue", "imminent", "medical"),
+    c("my boyfriend is overdosing what do I do", "imminent", "medical"),
+    c("i think i took too much", "imminent", "medical"),
+    c("I just took the whole bottle of tylenol", "imminent", "medical"),
+    c("I swallowed all my pills", "imminent", "medical"),
+    c("I think I'm overdosing", "imminent", "medical"),
+    c("found my brother unresponsive on the floor", "imminent", "medical"),
+    c("where can I get narcan fast, my roommate is turning blue", "imminent", "medical"),
+    c("he's foaming at the mouth", "imminent", "medical"),
+    c("she passed out after shooting up and won't respond", "imminent", "medical"),
+    c("my friend won't wake up after using", "imminent", "concern_for_other"),
+    c("I can't breathe after using", "imminent", "medical"),
+    c("I took a handful of xanax and drank", "imminent", "medical"),
+    c("i should call 911, he's barely breathing", "imminent", "medical"),
+    c("im using alone tonight", "high+", "medical"),
+    c("pretty sure this batch is laced with fent", "high", "medical"),
+]
+
+NEGATION = [
+    c("I'm not suicidal", "none"),
+    c("I don't want to die", "none"),
+    c("I would never kill myself", "none"),
+    c("I'm not going to hurt myself", "none"),
+    c("I don't want to kill myself, I just want the pain to stop", "<=concern"),
+    c("im not gonna end my life, dont worry", "none"),
+    c("I no longer feel suicidal", "none"),
+    c("I didn't overdose, I'm fine", "<=concern"),
+    c("never thought about suicide honestly", "none"),
+    c("I'm not suicidal but I have the pills ready", "imminent", "suicidal"),
+    c("I'm not okay, I want to die", "high+", "suicidal"),
+    c("I don't know why I want to die", "high", "suicidal"),
+    c("Im not saying i want to hurt myself", "<=concern"),
+    c("no, I'm not thinking about killing myself", "<=concern"),
+    c("I won't relapse today", "none"),
+]
+
+PAST_AND_RECOVERY = [
+    c("two years ago I tried to end it, today I'm 400 days sober", "<=concern"),
+    c("I used to be suicidal, now I'm doing much better", "<=concern"),
+    c("when I was 16 I tried to kill myself. I'm glad I survived", "<=concern"),
+    c("I used to cut but I've been clean from self harm for a year", "<=concern"),
+    c("back then I wanted to die every day", "<=concern"),
+    c("years ago I overdosed, now I have 3 years clean", "<=concern"),
+    c("I struggled with suicidal thoughts in high school", "<=concern"),
+    c("last year I attempted suicide. this year I'm in recovery and grateful", "<=concern"),
+    c("I tried to kill myself years ago and now I want to again", "high+", "suicidal"),
+    c("I used to cut and now I'm cutting again", "high+", "self_harm"),
+    c("I was sober for two years. Today I want to die", "high+", "suicidal"),
+    c("I used to want to die, and lately the thoughts are back: I want to die", "high+", "suicidal"),
+]
+
+QUOTES_AND_REPORTED = [
+    c('the song goes "I want to die"', "<=concern"),
+    c('my sponsor said "nobody kills themselves over one bad day"', "none"),
+    c("she told me I should kill myself", "<=concern"),
+    c('he said "I want to die" as a joke in the movie', "<=concern"),
+    c("> I want to die\nI hear you, that feeling is awful. you're not alone", "<=concern"),
+    c("the character in the book says he wants to kill himself", "<=concern"),
+    c('"kill myself" is a lyric from that song', "<=concern"),
+    c('my friend wrote "I\'m going to kill myself" on her wall', "high+", "concern_for_other"),
+]
+
+RESOURCE_QUESTIONS = [
+    c("what is the suicide hotline number?", "none"),
+    c("how do I help a friend who is suicidal?", "<=concern"),
+    c("where can I find resources for suicide prevention?", "none"),
+    c("is 988 the crisis line for people feeling suicidal?", "<=concern"),
+    c("what are the warning signs of suicide?", "none"),
+    c("does anyone have the samaritans number?", "none"),
+    c("how do I support my sponsee after a relapse?", "<=concern"),
+    c("what does narcan do?", "none"),
+    c("suicide awareness walk is this saturday", "none"),
+    c("what should I do if someone says they want to die?", "<=concern"),
+]
+
+IDIOM_AND_HYPERBOLE = [
+    c("killing it at work today", "none"),
+    c("I'd kill for a coffee", "none"),
+    c("dying laughing", "none"),
+    c("this craving is killing me", "concern", "relapse"),
+    c("my feet are killing me", "none"),
+    c("you're killing me lol", "none"),
+    c("I'm dying to see you", "none"),
+    c("that cake is to die for", "none"),
+    c("I was bored to death in that meeting", "none"),
+    c("scared to death of spiders", "none"),
+    c("my mom is going to kill me when she sees my grades", "none"),
+    c("we killed time at the mall", "none"),
+    c("I'm dead 💀😂", "none"),
+    c("she totally killed it on stage", "none"),
+    c("I could die of embarrassment", "none"),
+    c("the suspense is killing me", "none"),
+    c("I overdosed on netflix this weekend", "none"),
+    c("cut myself off from toxic friends", "none"),
+    c("I cut my finger chopping onions", "none"),
+    c("this heat is killing me", "none"),
+    c("we were dying of laughter", "none"),
+    c("I'm starving to death, let's eat", "none"),
+    c("going to hang out with friends tonight", "none"),
+    c("jump off the diving board", "none"),
+    c("that movie about the suicide squad was fun", "none"),
+    c("my phone is dead again", "none"),
+    c("I'm dead serious", "none"),
+    c("dead tired after the meeting", "none"),
+    c("I would die for my kids", "none"),
+    c("I'll kill this workout", "none"),
+    c("the boss will kill me if I'm late", "none"),
+    c("my battery is dying", "none"),
+]
+
+OBFUSCATION_AND_SLANG = [
+    c("k i l l m y s e l f", "high+", "suicidal"),
+    c("i want to k.i.l.l m.y.s.e.l.f", "high+", "suicidal"),
+    c("thinking about suiciiide", "high+", "suicidal"),
+    c("i want to commit suiciiiide", "high+", "suicidal"),
+    c("kms", "high", "suicidal"),
+    c("honestly gonna kms", "high+", "suicidal"),
+    c("i want to unalive myself", "high+", "suicidal"),
+    c("thinking about sewer slide", "high+", "suicidal"),
+    c("k1ll mys3lf", "high+", "suicidal"),
+    c("$uicidal again", "high+", "suicidal"),
+    c("su1c1dal thoughts", "high+", "suicidal"),
+    c("i want to diiiie", "high", "suicidal"),
+    c("i wanna dieeee", "high", "suicidal"),
+    c("im suicidal", "high", "suicidal"),
+    c("dont want to live anymore", "high", "suicidal"),
+    c("i dont wanna be alive", "high", "suicidal"),
+    c("I'M GOING TO KILL MYSELF", "imminent", "suicidal"),
+    c("i wnat to die", "<=concern"),  # a typo we do not chase: documented as a limit
+    c("i want to dye my hair", "none"),
+    c("💊💊💊💀", "high+", "suicidal"),
+    c("🔫😵", "high+", "suicidal"),
+    c("🔪🩸", "high+", "self_harm"),
+    c("𝓀𝒾𝓁𝓁 𝓂𝓎𝓈𝑒𝓁𝒻", "high+", "suicidal"),
+    c("kil myself", "high+", "suicidal"),
+    c("want to end it all", "high+", "suicidal"),
+    c("i want 2 die", "high", "suicidal"),
+    c("self delete", "high+", "suicidal"),
+]
+
+SELF_HARM_OTHERS_HOME = [
+    c("I cut myself again last night", "high+", "self_harm"),
+    c("I have the urge to cut", "high", "self_harm"),
+    c("i want to hurt myself", "high", "self_harm"),
+    c("I've been burning myself", "high+", "self_harm"),
+    c("I'm going to kill him", "imminent", "harm_to_others"),
+    c("I want to hurt someone", "high", "harm_to_others"),
+    c("I'm scared I might hurt my baby", "high+", "harm_to_others"),
+    c("he hits me when he drinks", "high", "danger_at_home"),
+    c("I'm not safe at home", "high", "danger_at_home"),
+    c("he's trying to break down the door", "imminent", "danger_at_home"),
+    c("my husband threatened to kill me", "high+", "danger_at_home"),
+    c("I'm hiding from him in the bathroom", "imminent", "danger_at_home"),
+    c("my friend says she wants to kill herself", "high", "concern_for_other"),
+    c("my sister is suicidal and I don't know what to do", "high+", "concern_for_other"),
+    c("my brother sent me a goodbye text", "high+", "concern_for_other"),
+    c("I'm worried my son will overdose", "high+", "concern_for_other"),
+    c("my sponsee relapsed", "concern", "concern_for_other"),
+    c("I'm worried about my friend", "concern", "concern_for_other"),
+]
+
+ESCALATION_IN_CONTEXT = [
+    c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
+    c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
+    c("i've got the rope", "imminent", "suicidal", context=("I'm so tired", "i want it all to end")),
+    c("goodbye", "imminent", "suicidal", context=("nobody would miss me", "i wish i was dead")),
+    c("I can't do this anymore", "high+", "suicidal", context=("I feel like a burden", "I hate my life")),
+    c("nobody would even notice if I was gone", "high+", "suicidal",
+      context=("what's the point of anything", "i feel so worthless")),
+    c("going to pick up after work", "concern", "relapse", context=("the cravings are so bad today",)),
+    c("ok see you all at the meeting", "none", context=("i want to die",)),
+    c("thanks everyone", "none", context=("I'm not suicidal",)),
+    c("I can't do this anymore", "concern", context=("great meeting today", "see you thursday")),
+]
+
+BENIGN_CHAT = [
+    c("hey everyone, how was your day?", "none"),
+    c("60 days sober today!", "none"),
+    c("anyone going to the meeting thursday?", "none"),
+    c("thanks for the support yesterday, it really helped", "none"),
+    c("I made pancakes this morning", "none"),
+    c("my sponsor called me tonight and we talked for an hour", "none"),
+    c("cravings were rough but I made it through the day", "<=concern"),
+    c("I'm proud of you for reaching out", "none"),
+    c("does anyone know a good podcast about recovery?", "none"),
+    c("the weather is awful today", "none"),
+    c("I take my meds every morning with breakfast", "none"),
+    c("went for a run, feeling good", "none"),
+    c("my dog died last year and I still miss him", "none"),
+    c("my grandmother died peacefully in her sleep", "none"),
+    c("happy one year to everyone celebrating!", "none"),
+    c("I'm grateful for this group", "none"),
+    c("the pharmacy gave me the wrong pills, had to go back", "none"),
+    c("I cut the grass and cleaned the garage", "none"),
+    c("tonight I'm going to a concert", "none"),
+    c("I have a plan for the weekend: hiking!", "none"),
+    c("", "none"),
+    c("   ", "none"),
+    c("ok", "none"),
+    c("🙂🙂🙂", "none"),
+]
+
+GROUPS = {
+    "intent_plan_means_timing": INTENT_PLAN_MEANS_TIMING,
+    "thoughts_without_plan": THOUGHTS_WITHOUT_PLAN,
+    "hopelessness_and_relapse_risk": HOPELESSNESS_AND_RELAPSE_RISK,
+    "medical_emergencies": MEDICAL_EMERGENCIES,
+    "negation": NEGATION,
+    "past_and_recovery": PAST_AND_RECOVERY,
+    "quotes_and_reported": QUOTES_AND_REPORTED,
+    "resource_questions": RESOURCE_QUESTIONS,
+    "idiom_and_hyperbole": IDIOM_AND_HYPERBOLE,
+    "obfuscation_and_slang": OBFUSCATION_AND_SLANG,
+    "self_harm_others_home": SELF_HARM_OTHERS_HOME,
+    "escalation_in_context": ESCALATION_IN_CONTEXT,
+    "benign_chat": BENIGN_CHAT,
+}
+ALL_CASES = [(group, case) for group, cases in GROUPS.items() for case in cases]
+
+
+def test_table_is_large_enough() -> None:
+    assert len(ALL_CASES) >= 200
+
+
+@pytest.mark.parametrize(("group", "case"), ALL_CASES, ids=[f"{g}-{i}" for i, (g, _) in enumerate(ALL_CASES)])
+def test_case(group: str, case: Case) -> None:
+    case.check()
+
+
+@pytest.mark.parametrize("case", ESCALATION_IN_CONTEXT[:6], ids=lambda case: case.text)
+def test_escalation_cases_are_milder_alone(case: Case) -> None:
+    """Context is what raises these: without it, each message is rated lower."""
+    alone = assess(case.text)
+    with_context = assess(case.text, case.context)
+    assert severity_rank(alone.severity) < severity_rank(with_context.severity)
+
+
+def test_severities_are_ordered() -> None:
+    assert [severity_rank(s) for s in SEVERITIES] == [0, 1, 2, 3]
+    with pytest.raises(ValueError):
+        severity_rank("urgent")

@@ -1,0 +1,76 @@
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+
+from server.accounts.passwords import PARAMETERS, Hasher, check_password_rules, common_passwords
+from server.accounts.tokens import (
+    RECOVERY_CODE_COUNT,
+    hash_recovery_code,
+    hash_session_token,
+    new_recovery_codes,
+    new_session_token,
+)
+from server.errors import InvalidField
+from tests.support import SHARED_DATA
+
+
+async def test_hashes_are_argon2id_with_at_least_rfc9106_second_option() -> None:
+    hashed = await Hasher(2).hash("a perfectly fine passphrase")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    params = extract_parameters(hashed)
+    assert params.memory_cost >= 65536 and params.time_cost >= 3 and params.parallelism >= 1
+    assert PARAMETERS.type.name == "ID"
+
+
+async def test_verify_accepts_the_password_exactly_as_typed() -> None:
+    hasher = Hasher(2)
+    hashed = await hasher.hash("Tide Pool Lantern 7")
+    assert await hasher.verify(hashed, "Tide Pool Lantern 7")
+    assert not await hasher.verify(hashed, "tide pool lantern 7")
+    assert not await hasher.verify(hashed, "Tide Pool Lantern 7 ")
+    assert not await hasher.verify(None, "Tide Pool Lantern 7")  # unknown account: dummy hash, always False
+
+
+async def test_weaker_old_hashes_are_flagged_for_rehash() -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("old password here")
+    assert Hasher(1).needs_rehash(weak)
+
+
+@pytest.mark.parametrize("password", ["short", "123456789", None, 42, "x" * 1025])
+def test_bad_passwords_are_refused(password: object) -> None:
+    with pytest.raises(InvalidField):
+        check_password_rules(password)
+
+
+def test_every_long_enough_common_password_is_refused() -> None:
+    shared = SHARED_DATA / "common-passwords-10k.txt"
+    source = shared.read_text().splitlines() if shared.exists() else sorted(common_passwords())
+    long_enough = [p for p in source if len(p) >= 10]
+    assert long_enough, "the list has passwords of 10+ characters"
+    for password in long_enough:
+        with pytest.raises(InvalidField) as refused:
+            check_password_rules(password)
+        assert refused.value.code == "password_common"
+
+
+def test_the_packaged_list_matches_the_shared_copy() -> None:
+    shared = SHARED_DATA / "common-passwords-10k.txt"
+    if shared.exists():
+        assert common_passwords() == frozenset(line.strip().casefold() for line in shared.read_text().splitlines() if line.strip())
+    assert len(common_passwords()) > 9000
+
+
+def test_session_tokens_have_at_least_128_bits_and_are_stored_hashed() -> None:
+    tokens = {new_session_token() for _ in range(100)}
+    assert len(tokens) == 100
+    assert all(len(t) >= 43 for t in tokens)  # 32 bytes in url-safe base64
+    token = tokens.pop()
+    assert hash_session_token(token) != token and len(hash_session_token(token)) == 64
+
+
+def test_recovery_codes_are_ten_unique_and_keyed() -> None:
+    codes = new_recovery_codes()
+    assert len(codes) == RECOVERY_CODE_COUNT == 10 and len(set(codes)) == 10
+    code = codes[0]
+    assert hash_recovery_code("k1" * 20, code) != hash_recovery_code("k2" * 20, code)
+    # Typed with spaces, upper case or without dashes, it is the same code.
+    assert hash_recovery_code("k" * 40, code.upper().replace("-", " ")) == hash_recovery_code("k" * 40, code)
