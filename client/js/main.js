@@ -6,6 +6,7 @@ import { installSafetyControls } from "./safety.js";
 import { live } from "./socket.js";
 import { getState, setState } from "./store.js";
 import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
+import { forumRoutes } from "./views/forum.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
 
@@ -28,6 +29,7 @@ document.addEventListener("click", (event) => {
 
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
+  ...forumRoutes,
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
   [/^#\/rooms$/, (el) => renderRooms(el)],
 ];
@@ -41,7 +43,7 @@ export function addRoute(pattern, render) {
   routes.unshift([pattern, render]);
 }
 
-const navItems = [{ href: "#/rooms", key: "nav.rooms" }];
+const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/forum", key: "nav.forum" }];
 
 export function addNavItem(href, key) {
   navItems.push({ href, key });
