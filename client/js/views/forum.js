@@ -15,6 +15,7 @@ const go = (hash) => location.replace(hash);
 
 // Followed threads: a notification carries ids and the title only.
 live.on("forum_notification", (frame) => {
+  if (location.hash === `#/forum/threads/${frame.thread_id}`) return;  // already reading it: the reply shows there
   const text = t("forum.notification", { title: frame.thread_title });
   announce(text);
   const toast = h("div", { class: "forum-toast", role: "status" },
