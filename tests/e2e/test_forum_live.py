@@ -96,6 +96,9 @@ async def test_live_events_respect_blocks_notes_and_hiding(server: ServerProcess
         await socks[name].wait_for(lambda f: f["type"] == "forum_post" and f["post"]["id"] == noted["id"])
     await socks["blocker"].wait_for(lambda f: f["type"] == "forum_post" and f["post"]["id"] == noted["id"])
     assert [f["post"]["id"] for f in socks["blocker"].events("forum_post")] == [noted["id"]]
+    # Notifications travel on the reader's own channel (no order against thread events): wait for
+    # this one; the blocked member's earlier reply, published first on that channel, sent none.
+    await socks["blocker"].wait_for(lambda f: f["type"] == "forum_notification" and f["post_id"] == noted["id"])
     assert [f["post_id"] for f in socks["blocker"].events("forum_notification")] == [noted["id"]]
     muted = [f for f in socks["muter"].events("forum_post") if f["post"]["id"] == noted["id"]][0]["post"]
     assert muted["muted_by_note"] is True and muted["body_html"] is None
