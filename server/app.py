@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, forum, me, rooms
+from server.http import auth, crisis, forum, me, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.services import Hearth
@@ -71,7 +71,11 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from moderation import sweeper
+
         await h.start()
+        await sweeper.refresh_staffing(h)
+        sweeper.start(h)
         try:
             yield
         finally:
@@ -85,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
         *me.routes,
         *rooms.routes,
         *forum.routes,
+        *crisis.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -43,12 +43,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
+    Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
+    Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
+    Setting("HEARTH_SPECIALIST_MAX_FLAGS", "3", "Most crisis flags one specialist holds at once (care for the carers)."),
+    Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
+    Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
+    Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new: their first posts are held in unattended rooms, and their forum posts carry no links (0 turns both off)."),
+    Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
     Setting("HEARTH_FORUM_TITLE_MAX", "150", "Longest forum thread title, in characters."),
     Setting("HEARTH_FORUM_BODY_MAX", "20000", "Longest forum post, in characters of Markdown."),
     Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
     Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
-    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "An account younger than this counts as new (0 turns the new-account limits off)."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
 )
 
@@ -73,13 +81,19 @@ class Settings:
     ws_max_connections_per_user: int
     ws_send_queue: int
     log_level: str
+    escalate_seconds: Mapping[str, int]
+    specialist_max_flags: int
+    crisis_resources_file: Path | None
+    sweep_seconds: float
+    unattended_slow_seconds: int
+    new_account_hours: int
+    fault_inject: str | None
     extra: Mapping[str, str] = field(default_factory=dict)
     forum_title_max: int = 150
     forum_body_max: int = 20000
     forum_thread_rate: str = "3/10minutes;20/day"  # "" means off
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
-    new_account_hours: int = 24
     new_account_max_links: int = 0
 
     @property
@@ -197,6 +211,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"HEARTH_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
+    resources = env.get("HEARTH_CRISIS_RESOURCES_FILE")
+    if resources and not Path(resources).is_file():
+        raise ConfigError(f"HEARTH_CRISIS_RESOURCES_FILE must name a readable JSON file, got {resources!r}")
+    fault = env.get("HEARTH_FAULT_INJECT") or None
+    if fault not in (None, "exit_after_flag_commit"):
+        raise ConfigError(f"HEARTH_FAULT_INJECT must be unset or exit_after_flag_commit, got {fault!r}")
+    sweep_raw = env.get("HEARTH_SWEEP_SECONDS", "1")
+    try:
+        sweep = float(sweep_raw)
+    except ValueError:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be a number of seconds, got {sweep_raw!r}") from None
+    if not 0.05 <= sweep <= 60:
+        raise ConfigError(f"HEARTH_SWEEP_SECONDS must be between 0.05 and 60, got {sweep}")
+
     known = {s.env for s in SETTINGS}
     return Settings(
         data_dir=data_dir,
@@ -215,12 +243,22 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        escalate_seconds={
+            "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
+            "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),
+            "concern": _int(env, "HEARTH_ESCALATE_CONCERN_SECONDS", "1800", 1, 7 * 86400),
+        },
+        specialist_max_flags=_int(env, "HEARTH_SPECIALIST_MAX_FLAGS", "3", 1, 100),
+        crisis_resources_file=Path(resources) if resources else None,
+        sweep_seconds=sweep,
+        unattended_slow_seconds=_int(env, "HEARTH_UNATTENDED_SLOW_SECONDS", "15", 0, 3600),
+        new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
+        fault_inject=fault,
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
         forum_title_max=_int(env, "HEARTH_FORUM_TITLE_MAX", "150", 10, 1000),
         forum_body_max=_int(env, "HEARTH_FORUM_BODY_MAX", "20000", 100, 60_000),
         forum_thread_rate=_rate(env, "HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day"),
         forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
         search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
-        new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 365),
         new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
     )

@@ -7,9 +7,11 @@ commit succeeded, and a failed publish is logged, never undoing the write."""
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from datetime import datetime
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,7 @@ from server.broker import make_broker
 from server.config import Settings
 from server.db import Database
 from server.hub import Hub
+from server.models.base import utcnow
 from server.ratelimit import RateLimits
 
 log = logging.getLogger("hearth.services")
@@ -28,9 +31,14 @@ log = logging.getLogger("hearth.services")
 class Tx:
     session: AsyncSession
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    after_publish: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def emit(self, channel: str, event: dict[str, Any]) -> None:
         self.events.append((channel, event))
+
+    def then(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run after commit and publication (e.g. record that an alert went out)."""
+        self.after_publish.append(callback)
 
 
 class Hearth:
@@ -42,11 +50,17 @@ class Hearth:
         self.hasher = Hasher(settings.hash_concurrency)
         self.limits = RateLimits(settings.redis_url, settings.broker_prefix)
         self.connections: set[Any] = set()  # open WebSocket sessions of this process
+        self.clock: Callable[[], datetime] = utcnow  # tests move time by replacing this
+        self.background: list[Any] = []  # tasks started with the process (the sweeper)
+        # Nobody on call: rooms go slow and hold new accounts' posts. Kept fresh by the sweeper.
+        self.unattended = False
 
     async def start(self) -> None:
         await self.hub.start()
 
     async def stop(self) -> None:
+        for task in self.background:
+            task.cancel()
         await self.hub.stop()
         await self.db.close()
 
@@ -55,7 +69,16 @@ class Hearth:
         async with self.db.write() as session:
             tx = Tx(session)
             yield tx
+        if self.settings.fault_inject == "exit_after_flag_commit" and any(e.get("type") == "flag_raised" for _, e in tx.events):
+            # Test-only fault: die in the window between commit and publish.
+            log.error("fault injection: exiting after a flag commit, before publishing")
+            os._exit(70)
         await self.publish_all(tx.events)
+        for callback in tx.after_publish:
+            try:
+                await callback()
+            except Exception:
+                log.exception("after-publish step failed")
 
     async def publish_all(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         for channel, event in events:

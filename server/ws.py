@@ -132,13 +132,29 @@ class Connection:
             await self.websocket.send_text(jsonutil.dumps({"type": "resync_required", "room_id": room_id, "seq": last_seq}))
             rows = []
         for message, author in rows:
-            kind = "message" if message.seq > start else ("message_deleted" if message.deleted_at else "message_edited")
+            kind = ("message" if message.seq > start else "message_deleted" if message.deleted_at
+                    else "message_hidden" if message.hidden_at else "message_edited")
             frame = {"type": kind, "room_id": room_id, "seq": message.version_seq,
                      "message": messages.message_out(message, author), "replay": True}
             await self.websocket.send_text(jsonutil.dumps(frame))
         self.cursors[room_id] = max(start, last_seq)
 
+    async def follow_staff_channels(self) -> None:
+        """On-call staff hear every crisis flag; moderators and admins hear escalations."""
+        from moderation.oncall import is_on_call
+
+        role = self.auth.user.role
+        if role in ("moderator", "admin"):
+            await self.h.hub.subscribe("staff", self)
+        if role in ("specialist", "moderator", "admin"):
+            if await is_on_call(self.h, self.auth.user.id):
+                await self.h.hub.subscribe("oncall", self)
+            else:
+                await self.h.hub.unsubscribe("oncall", self)
+
     async def _on_user_event(self, event: dict[str, Any], text: str) -> bool:
+        if event.get("type") == "oncall_changed":
+            await self.follow_staff_channels()
         if event.get("type") == "session_ended":
             if event.get("session_id") in (None, self.auth.session.id):
                 self.closing = True
@@ -225,7 +241,9 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
         h.hub.register(conn)
         await h.hub.subscribe(f"user:{user_id}", conn)
-        conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat()})
+        await conn.follow_staff_channels()
+        conn.send_frame({"type": "hello", "user": user_out(auth.user), "session_expires_at": auth.session.expires_at.isoformat(),
+                         "unattended": h.unattended})
         tasks = [asyncio.create_task(t) for t in (conn.receive_loop(), conn.send_loop(), conn.session_watch())]
         h.connections.add(conn)
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

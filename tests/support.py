@@ -98,6 +98,10 @@ class ServerProcess:
             "HEARTH_LOG_LEVEL": "info",
             # One Redis serves every test run on the machine: keep this database's events apart.
             "HEARTH_BROKER_PREFIX": "test-" + self.database.data_dir.name,
+            # Unattended-room limits are lifted as an operator would; tests of them set their own.
+            "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
+            "HEARTH_NEW_ACCOUNT_HOURS": "0",
+            "HEARTH_SWEEP_SECONDS": "0.2",
         })
         if self.database.url:
             env["HEARTH_DATABASE_URL"] = self.database.url

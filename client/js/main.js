@@ -9,6 +9,8 @@ import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
 import { forumRoutes } from "./views/forum.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
+import { renderConsole, renderFlag } from "./views/console.js";
+import { showResources } from "./safety.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -30,6 +32,8 @@ document.addEventListener("click", (event) => {
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
   ...forumRoutes,
+  [/^#\/console\/(\d+)$/, (el, id) => renderFlag(el, Number(id))],
+  [/^#\/console$/, (el) => renderConsole(el)],
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
   [/^#\/rooms$/, (el) => renderRooms(el)],
 ];
@@ -43,17 +47,20 @@ export function addRoute(pattern, render) {
   routes.unshift([pattern, render]);
 }
 
-const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/forum", key: "nav.forum" }];
+const STAFF = ["specialist", "moderator", "admin"];
+const navItems = [{ href: "#/rooms", key: "nav.rooms" }, { href: "#/forum", key: "nav.forum" }, { href: "#/console", key: "nav.console", roles: STAFF }];
 
-export function addNavItem(href, key) {
-  navItems.push({ href, key });
+export function addNavItem(href, key, roles = null) {
+  navItems.push({ href, key, roles });
 }
 
 function renderNav() {
   const nav = clear(document.getElementById("nav"));
   const { user } = getState();
   if (user) {
-    for (const item of navItems) nav.append(h("a", { href: item.href, text: t(item.key) }));
+    for (const item of navItems) {
+      if (!item.roles || item.roles.includes(user.role)) nav.append(h("a", { href: item.href, text: t(item.key) }));
+    }
     nav.append(h("button", { type: "button", class: "link", text: t("nav.logout"), onclick: logout }));
   } else {
     nav.append(h("a", { href: "#/login", text: t("nav.login") }), h("a", { href: "#/signup", text: t("nav.signup") }));
@@ -64,7 +71,7 @@ function signedIn(user) {
   setState({ user });
   live.connect();
   renderNav();
-  if (!location.hash.startsWith("#/rooms") || publicRoutes[location.hash]) go("#/rooms");
+  if (!location.hash.startsWith("#/") || publicRoutes[location.hash]) go("#/rooms");
   else route();
 }
 
@@ -132,6 +139,10 @@ live.on("status", ({ state }) => {
   else if (state === "reconnecting") showStatus(t("status.reconnecting"), true);
 });
 live.on("session_ended", () => endSession(t("status.sessionEnded")));
+// Sent only to this member when their words suggest they may be in danger.
+live.on("crisis_resources", (frame) => showResources(frame.message, frame.resources));
+live.on("hello", (frame) => setState({ unattended: Boolean(frame.unattended) }));
+live.on("room_mode", (frame) => setState({ unattended: Boolean(frame.unattended) }));
 
 async function start() {
   translateStatic();

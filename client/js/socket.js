@@ -57,6 +57,7 @@ export class Live {
         break;
       case "message":
       case "message_edited":
+      case "message_hidden":
       case "message_deleted":
       case "resync_required":
         if (typeof frame.seq === "number") {

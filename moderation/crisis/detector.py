@@ -133,7 +133,8 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
     amplifiers: dict[str, list[Evidence]] = {}
     signals: list[Evidence] = []
     seen_rules: set[str] = set()
-    ranked = sorted((item for item in evidence if item.weight > 0), key=lambda item: item.weight, reverse=True)
+    ranked = sorted((item for item in _history_with_distress(evidence, ruleset) if item.weight > 0),
+                    key=lambda item: item.weight, reverse=True)
     for item in ranked:
         if item.kind != "signal":
             amplifiers.setdefault(item.category, []).append(item)
@@ -146,7 +147,14 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
         signals.append(item)
     if not signals:
         return 0.0, ()
-    score = signals[0].weight + min(scoring["extra_cap"], scoring["extra_factor"] * sum(s.weight for s in signals[1:]))
+    # Distinct kinds of suicidal or self-harm language stack more than other
+    # mixes: hopelessness, burden, self-hatred, a past attempt told next to
+    # them are risk factors that add up (C-SSRS), while one kind said three
+    # ways still counts once (one rule, one count).
+    strongest_distress = signals[0].category in _DISTRESS_CATEGORIES
+    extra = sum(s.weight * (scoring["stack_factor"] if strongest_distress and s.category in _DISTRESS_CATEGORIES
+                            else scoring["extra_factor"]) for s in signals[1:])
+    score = signals[0].weight + min(scoring["extra_cap"], extra)
     boost = 0.0
     for same_kind in amplifiers.values():
         # Each kind (means, timing, ...) counts once: its strongest instance near a signal.
@@ -160,6 +168,39 @@ def score_evidence(evidence: Sequence[Evidence], ruleset: RuleSet) -> tuple[floa
         if _rule_by_id(ruleset, item.rule).about_other and "concern_for_other" not in categories:
             categories.append("concern_for_other")
     return score, tuple(categories)
+
+
+def _history_with_distress(evidence: Sequence[Evidence], ruleset: RuleSet) -> Sequence[Evidence]:
+    """A past attempt told next to present distress counts nearly in full.
+
+    An attempt told as history is a risk factor, not a present danger, and
+    scope lowers it. Next to present suicidal or self-harm language of the
+    writer's own (hopelessness included) the two stack: a previous attempt is
+    the strongest known risk factor for the next one (C-SSRS lifetime attempt
+    plus current ideation). Recovery stories ("glad I survived", "sober") keep
+    their lower weight.
+    """
+    factor = ruleset.scoring["history_with_distress"]
+    history = [item for item in evidence if set(item.scope) <= {"past", "context"} and "past" in item.scope and item.category in _DISTRESS_CATEGORIES
+               and ruleset.rule_index[item.rule].past_tense and item.kind == "signal"]
+    if not history:
+        return evidence
+    present = any(item.kind == "signal" and item.category in _DISTRESS_CATEGORIES and item.weight >= 1.0
+                  and not ruleset.rule_index[item.rule].past_tense and not _HISTORY_BLOCKING & set(item.scope)
+                  for item in evidence)
+    if not present:
+        return evidence
+    raised = {id(item) for item in history}
+    return [Evidence(rule=item.rule, category=item.category, phrase=item.phrase, start=item.start, end=item.end,
+                     weight=max(item.weight, item.base_weight * factor), base_weight=item.base_weight,
+                     kind=item.kind, scope=item.scope + ("with_present_distress",),
+                     context_index=item.context_index)
+            if id(item) in raised else item for item in evidence]
+
+
+_DISTRESS_CATEGORIES = frozenset(("suicidal", "self_harm"))
+_HISTORY_BLOCKING = frozenset(("past", "past_with_recovery", "negated", "reported", "other_subject",
+                               "unattributed_reply", "hypothetical", "help_question"))
 
 
 def _amplifies(amplifier: Evidence, signals: Sequence[Evidence], ruleset: RuleSet) -> bool:

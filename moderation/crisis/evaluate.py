@@ -3,14 +3,19 @@
 Each line is {"id", "text", "label": "crisis"|"none", "source", "source_label"}
 (only text and label are required). A text holding several posts joined by a
 blank line is scored post by post and takes its highest severity, because a
-chat message is one post, not a user's whole history. Texts are never printed:
-rows are named by id (or line number) so the output can be shared.
+chat message is one post, not a user's whole history. By default each post is
+assessed with the same author's previous posts as `context` (the last
+CONTEXT_POSTS, as the server passes the author's recent messages), so
+escalation over several messages counts; `--no-context` scores every post
+alone. The report names the mode it used. Texts are never printed: rows are
+named by id (or line number) so the output can be shared.
 
-    python -m moderation.crisis.evaluate FILE.jsonl [--json] [--threshold high]
+    python -m moderation.crisis.evaluate FILE.jsonl [--json] [--threshold high] [--no-context]
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -27,6 +32,7 @@ LABELS = ("crisis", "none")
 ALERT_LEVELS = SEVERITIES[1:]
 DEFAULT_THRESHOLD = "high"
 POST_SEPARATOR = "\n\n"
+CONTEXT_POSTS = 5  # as many previous posts as the detector reads (scoring "context_messages")
 
 
 class EvaluationInputError(ValueError):
@@ -80,7 +86,8 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
-def score_rows(rows: Iterable[Row], detector: Detector) -> list[Scored]:
+def score_rows(rows: Iterable[Row], detector: Detector, context_posts: int = CONTEXT_POSTS) -> list[Scored]:
+    """Score each row post by post; with context_posts > 0 a post gets the row's previous posts as context."""
     clock = time.perf_counter
     scored: list[Scored] = []
     for row in rows:
@@ -88,9 +95,10 @@ def score_rows(rows: Iterable[Row], detector: Detector) -> list[Scored]:
         highest = 0
         total = 0.0
         slowest = 0.0
-        for post in posts:
+        for index, post in enumerate(posts):
+            context = posts[max(0, index - context_posts):index] if context_posts > 0 else ()
             started = clock()
-            assessment = detector.assess(post)
+            assessment = detector.assess(post, context)
             elapsed = clock() - started
             total += elapsed
             slowest = max(slowest, elapsed)
@@ -130,7 +138,17 @@ def _flag_rates(scored: Sequence[Scored], threshold: str) -> dict[str, dict[str,
     return rates
 
 
-def build_report(scored: Sequence[Scored], threshold: str = DEFAULT_THRESHOLD, slowest: int = 10) -> dict[str, Any]:
+def split_half(row_id: str) -> int:
+    """0 or 1 from the SHA-256 of the row id: a fixed split to check that a change helps both halves."""
+    return hashlib.sha256(row_id.encode("utf-8")).digest()[0] & 1
+
+
+def _mode(context_posts: int) -> str:
+    return f"context:{context_posts}" if context_posts > 0 else "per-post"
+
+
+def build_report(scored: Sequence[Scored], threshold: str = DEFAULT_THRESHOLD, slowest: int = 10,
+                 context_posts: int = CONTEXT_POSTS) -> dict[str, Any]:
     sources = sorted({s.row.source for s in scored})
     per_threshold: dict[str, Any] = {}
     for level in ALERT_LEVELS:
@@ -154,10 +172,20 @@ def build_report(scored: Sequence[Scored], threshold: str = DEFAULT_THRESHOLD, s
     return {
         "rows": len(scored),
         "posts": posts,
+        # "context:N": each post assessed with the author's previous N posts as context (as in chat);
+        # "per-post": each post alone. Either way a row takes its highest severity.
+        "mode": _mode(context_posts),
         "threshold": threshold,
         "at_threshold": per_threshold[threshold],
         "thresholds": per_threshold,
         "confusion": confusion,
+        # The alert threshold's figures on two fixed halves of the rows (by id hash): a change
+        # that helps one half only is fitting rows, not kinds of language.
+        "split_halves": {
+            str(half): {source: _prf([s for s in scored if s.row.source == source and split_half(s.row.id) == half],
+                                     threshold) for source in sources}
+            for half in (0, 1)
+        },
         "confusion_by_source_label": dict(sorted(by_source_label.items())),
         "slowest": [
             {"id": s.row.id, "posts": s.posts, "slowest_post_us": round(s.slowest_post * 1e6, 1),
@@ -173,9 +201,10 @@ def build_report(scored: Sequence[Scored], threshold: str = DEFAULT_THRESHOLD, s
 
 
 def evaluate_file(path: str | Path, threshold: str = DEFAULT_THRESHOLD, detector: Detector | None = None,
-                  slowest: int = 10) -> dict[str, Any]:
+                  slowest: int = 10, context_posts: int = CONTEXT_POSTS) -> dict[str, Any]:
     rows = read_rows(Path(path))
-    report = build_report(score_rows(rows, detector or default_detector()), threshold, slowest)
+    report = build_report(score_rows(rows, detector or default_detector(), context_posts), threshold, slowest,
+                          context_posts)
     report["file"] = str(path)
     return report
 
@@ -185,14 +214,21 @@ def _percent(value: float) -> str:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    lines = [f"{report['file']}: {report['rows']} rows, {report['posts']} posts; alert threshold "
-             f"'{report['threshold']}' is marked with *", ""]
+    mode = report.get("mode", "per-post")
+    how = ("each post with the author's previous " + mode.split(":")[1] + " posts as context"
+           if mode.startswith("context:") else "each post alone")
+    lines = [f"{report['file']}: {report['rows']} rows, {report['posts']} posts; mode {mode} ({how}); "
+             f"alert threshold '{report['threshold']}' is marked with *", ""]
     lines.append(f"{'threshold':<11}{'scope':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}")
     for level, block in report["thresholds"].items():
         mark = "*" if level == report["threshold"] else " "
         for scope, figures in [("overall", block["overall"])] + sorted(block["by_source"].items()):
             lines.append(f"{mark}{level:<10}{scope:<26}{figures['precision']:>10.3f}{figures['recall']:>8.3f}"
                          f"{figures['f1']:>8.3f}{figures['tp']:>6}{figures['fp']:>6}{figures['fn']:>6}")
+    for half, figures in report.get("split_halves", {}).items():
+        lines.append(f"*{report['threshold']:<10}" + "  ".join(
+            f"half {half} {source}: F1 {f['f1']:.3f} (P {f['precision']:.3f}, R {f['recall']:.3f}, {f['rows']} rows)"
+            for source, f in figures.items()))
     lines += ["", "flag rate per source_label (false alarms for rows labelled none)",
               f"{'source_label':<24}{'label':<8}{'rows':>6}" + "".join(f"{level:>11}" for level in ALERT_LEVELS)]
     labels = report["thresholds"][ALERT_LEVELS[0]]["by_source_label"]
@@ -225,9 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", choices=ALERT_LEVELS, default=DEFAULT_THRESHOLD,
                         help="severity taken as the alert (default: %(default)s)")
     parser.add_argument("--slowest", type=int, default=10, help="how many slow rows to list")
+    parser.add_argument("--context", type=int, default=CONTEXT_POSTS, metavar="N",
+                        help="give each post the row's previous N posts as context (default: %(default)s)")
+    parser.add_argument("--no-context", action="store_true", help="score every post alone (same as --context 0)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    context_posts = 0 if args.no_context else max(0, args.context)
     try:
-        report = evaluate_file(args.file, args.threshold, slowest=args.slowest)
+        report = evaluate_file(args.file, args.threshold, slowest=args.slowest, context_posts=context_posts)
     except EvaluationInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

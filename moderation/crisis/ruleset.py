@@ -49,8 +49,11 @@ DEFAULT_SCORING: dict[str, float] = {
     "unattributed_reply": 0.3,  # the same, in a text that speaks mostly to "you" (a reply, advice)
     "help_question": 0.4,
     "hypothetical": 0.5,
+    "deliberation": 1.0,     # "if I kill myself, ..." about the writer's own death
+    "history_with_distress": 0.8,  # a past attempt next to present distress (see detector._history_with_distress)
     "extra_factor": 0.3,     # share of further distinct signals added to the strongest
     "extra_cap": 1.0,
+    "stack_factor": 1.0,     # share for further distinct suicidal/self-harm signals next to a suicidal/self-harm one
     "amplifier_cap": 1.5,
     "amplifier_min_signal": 1.5,  # amplifiers only count next to a signal this strong...
     "amplifier_reach": 200,       # ...within this many characters in the same message

@@ -26,6 +26,12 @@ HYPOTHETICAL_WINDOW = 3
 _NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
 _QUOTE_RE = re.compile('["\u201c\u201d]')
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
+# "if I kill myself, ..." said of the writer's own death is deliberation, scored
+# apart from hypotheticals ("what if", "imagine", "if you ...").
+_DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
+_FIRST_PERSON = frozenset(("i", "im", "id"))
+_HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
+_HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
 
 
 class _Hits:
@@ -201,7 +207,25 @@ class ScopeJudge:
                 sentence_start, sentence_end):
             factor *= scoring["help_question"]
             scopes.append("help_question")
-        if self.hits("hypothetical").any_within(max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1):
-            factor *= scoring["hypothetical"]
-            scopes.append("hypothetical")
+        hypothetical = self.hits("hypothetical").within(max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1)
+        if hypothetical:
+            if rule.category in _DELIBERATION_CATEGORIES and all(
+                    self._deliberation(cue_first, cue_last) for cue_first, cue_last in hypothetical):
+                # "if I kill myself, my mom would..." weighs the writer's own
+                # death: that is thinking about it, not a hypothetical.
+                factor *= scoring["deliberation"]
+                scopes.append("deliberation")
+            else:
+                factor *= scoring["hypothetical"]
+                scopes.append("hypothetical")
         return factor, tuple(scopes)
+
+    def _deliberation(self, cue_first: int, cue_last: int) -> bool:
+        """True for a bare "if I ..." (not "what if", "even if", "if I ever", "if I were")."""
+        words = self.tokens.words
+        if cue_first != cue_last or words[cue_first] != "if":
+            return False
+        before = words[cue_first - 1] if cue_first > 0 else ""
+        after = words[cue_first + 1:cue_first + 3]
+        return (before not in _HYPOTHETICAL_BEFORE_IF and len(after) == 2 and after[0] in _FIRST_PERSON
+                and after[1] not in _HYPOTHETICAL_AFTER_IF_I)

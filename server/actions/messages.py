@@ -6,16 +6,17 @@ commit order with no holes, which is what makes gap-free resume possible."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.actions.accounts import Auth
 from server.actions.rooms import access_room
-from server.errors import Conflict, Forbidden, InvalidField, NotFound
-from server.models import Message, Room, User, utcnow
+from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
+from server.models import Message, Room, User
 from server.services import Hearth, Tx
 from server.text import clean_body
 
@@ -30,8 +31,15 @@ def check_client_id(value: object) -> str:
     return value
 
 
-def message_out(message: Message, author: User | None) -> dict[str, Any]:
+STAFF = frozenset({"specialist", "moderator", "admin"})
+
+
+def message_out(message: Message, author: User | None, viewer: User | None = None) -> dict[str, Any]:
+    """Events fanned out to a room carry no viewer: hidden words are left out.
+    History is per viewer: the author and staff still see what was hidden."""
     deleted = message.deleted_at is not None
+    hidden = message.hidden_at is not None
+    sees_all = viewer is not None and (viewer.id == message.author_id or viewer.role in STAFF)
     return {
         "id": message.id,
         "room_id": message.room_id,
@@ -39,10 +47,12 @@ def message_out(message: Message, author: User | None) -> dict[str, Any]:
         "version": message.version_seq,
         "client_id": message.client_id,
         "author": {"id": author.id, "pseudonym": author.pseudonym} if author else None,
-        "body": None if deleted else message.body,
+        "body": None if deleted or (hidden and not sees_all) else message.body,
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+        "hidden": hidden,
+        "held": message.held_at is not None,
     }
 
 
@@ -85,13 +95,18 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             found = await _existing(tx.session, auth.user.id, client_id)
             if found is not None:
                 raise _AlreadyStored(_same_place(found, room.id))  # rolls back: the seq is given back
+            now = h.clock()
+            held = await unattended_rules(h, tx.session, auth.user, room, now)
             message = Message(
                 room_id=room.id, author_id=auth.user.id, client_id=client_id, body=text,
-                seq=seq, version_seq=seq, created_at=utcnow(),
+                seq=seq, version_seq=seq, created_at=now, held_at=now if held else None,
             )
             tx.session.add(message)
             await tx.session.flush()
-            out = _emit_change(tx, "message", message, auth.user, seq)
+            await moderate(h, tx, auth.user, room, message, now)
+            out = message_out(message, auth.user, auth.user)
+            if not held:  # a held message reaches the room only once staff release it
+                _emit_change(tx, "message", message, auth.user, seq)
         return out, True
     except _AlreadyStored as stored:
         return stored.message, False
@@ -116,6 +131,93 @@ def _same_place(found: tuple[Message, User], room_id: object) -> dict[str, Any]:
     return message_out(message, author)
 
 
+async def unattended_rules(h: Hearth, session: AsyncSession, author: User, room: Room, now: Any) -> bool:
+    """While nobody is on call, topic rooms go slow and hold new accounts' posts.
+    Returns whether this message is held for review."""
+    if not h.unattended or room.kind != "topic" or author.role in STAFF:
+        return False
+    slow = h.settings.unattended_slow_seconds
+    if slow:
+        last = await session.scalar(select(func.max(Message.created_at)).where(Message.room_id == room.id, Message.author_id == author.id))
+        if last is not None and (now - last).total_seconds() < slow:
+            wait = int(slow - (now - last).total_seconds()) + 1
+            raise RateLimited(wait, "The room is in slow mode while no supporters are on call. "
+                                    f"You can post again in {wait} seconds.")
+    return bool(now - author.created_at < timedelta(hours=h.settings.new_account_hours))
+
+
+async def moderate(h: Hearth, tx: Tx, author: User, room: Room, message: Message, now: Any) -> None:
+    """Moderation in the message's own transaction: a crash can never leave
+    stored crisis words without their flag."""
+    from moderation.flags import Place, record_first_reply, screen
+
+    if room.kind != "topic" and message.edited_at is None:
+        await record_first_reply(tx.session, room.id, author.id, now)
+
+    async def load_context() -> tuple[list[str], list[dict[str, Any]]]:
+        since = now - timedelta(minutes=30)
+        recent = await tx.session.scalars(
+            select(Message.body).where(Message.room_id == room.id, Message.author_id == author.id, Message.id != message.id,
+                                       Message.created_at >= since, Message.deleted_at.is_(None))
+            .order_by(Message.id.desc()).limit(4))
+        around = await tx.session.execute(
+            _with_authors().where(Message.room_id == room.id, Message.id < message.id, Message.deleted_at.is_(None))
+            .order_by(Message.id.desc()).limit(3))
+        context = [{"author": u.pseudonym if u else None, "body": m.body, "at": m.created_at.isoformat()} for m, u in around]
+        return list(reversed(list(recent))), list(reversed(context))
+
+    kind = "room" if room.kind == "topic" else "conversation"
+    await screen(h, tx, author, message.body, Place(kind, room.id, message.id), load_context)
+
+
+async def set_hidden(h: Hearth, auth: Auth, message_id: object, hidden: bool, reason: object = None) -> dict[str, Any]:
+    """Staff hide a message from others (restorable); its author still sees it."""
+    if auth.user.role not in STAFF:
+        raise Forbidden("Only staff can hide messages.")
+    if hidden and reason is not None and not (isinstance(reason, str) and 1 <= len(reason) <= 32):
+        raise InvalidField("reason must be a short word such as graphic, harassment or identifying.")
+    async with h.transaction() as tx:
+        message = await _load_message(tx.session, auth, message_id)
+        if (message.hidden_at is not None) == hidden:
+            return message_out(message, await _author(tx.session, message), auth.user)
+        seq = await _next_seq(tx.session, message.room_id)
+        message.hidden_at = h.clock() if hidden else None
+        message.hidden_reason = str(reason or "staff") if hidden else None
+        message.version_seq = seq
+        author = await _author(tx.session, message)
+        _emit_change(tx, "message_hidden" if hidden else "message_edited", message, author, seq)
+        return message_out(message, author, auth.user)
+
+
+async def release_held(h: Hearth, auth: Auth, message_id: object) -> dict[str, Any]:
+    """Staff let a held message into the room."""
+    if auth.user.role not in STAFF:
+        raise Forbidden("Only staff can release held messages.")
+    async with h.transaction() as tx:
+        message = await _load_message(tx.session, auth, message_id)
+        if message.held_at is None:
+            raise Conflict("That message isn't held.", code="not_held")
+        seq = await _next_seq(tx.session, message.room_id)
+        message.held_at, message.version_seq = None, seq
+        author = await _author(tx.session, message)
+        _emit_change(tx, "message", message, author, seq)
+        return message_out(message, author, auth.user)
+
+
+async def _load_message(session: AsyncSession, auth: Auth, message_id: object) -> Message:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise NotFound()
+    message = await session.get(Message, message_id)
+    if message is None:
+        raise NotFound()
+    await access_room(session, auth, message.room_id)
+    return message
+
+
+async def _author(session: AsyncSession, message: Message) -> User | None:
+    return await session.get(User, message.author_id) if message.author_id else None
+
+
 async def _own_message(session: AsyncSession, auth: Auth, message_id: object) -> Message:
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise NotFound()
@@ -138,7 +240,10 @@ async def edit_message(h: Hearth, auth: Auth, message_id: object, body: object) 
             tx.events.clear()
             return message_out(message, auth.user)
         seq = await _next_seq(tx.session, message.room_id)
-        message.body, message.edited_at, message.version_seq = text, utcnow(), seq
+        message.body, message.edited_at, message.version_seq = text, h.clock(), seq
+        room = await tx.session.get(Room, message.room_id)
+        assert room is not None
+        await moderate(h, tx, auth.user, room, message, message.edited_at)
         return _emit_change(tx, "message_edited", message, auth.user, seq)
 
 
@@ -148,7 +253,7 @@ async def delete_message(h: Hearth, auth: Auth, message_id: object) -> dict[str,
     async with h.transaction() as tx:
         message = await _own_message(tx.session, auth, message_id)
         seq = await _next_seq(tx.session, message.room_id)
-        message.body, message.deleted_at, message.version_seq = "", utcnow(), seq
+        message.body, message.deleted_at, message.version_seq = "", h.clock(), seq
         return _emit_change(tx, "message_deleted", message, auth.user, seq)
 
 
@@ -175,12 +280,14 @@ async def history(h: Hearth, auth: Auth, room_id: object, *, before: object = No
     async with h.db.read() as session:
         room = await access_room(session, auth, room_id)
         query = _with_authors().where(Message.room_id == room.id)
+        if auth.user.role not in STAFF:
+            query = query.where((Message.held_at.is_(None)) | (Message.author_id == auth.user.id))
         if before_id is not None:
             query = query.where(Message.id < before_id)
         if after_id is not None:
             query = query.where(Message.id > after_id)
         rows = await session.execute(query.order_by(Message.id.desc()).limit(count))
-        return [message_out(m, u) for m, u in rows]
+        return [message_out(m, u, auth.user) for m, u in rows]
 
 
 async def changes_since(h: Hearth, room_id: int, after_seq: int, limit: int = REPLAY_LIMIT + 1) -> tuple[Sequence[tuple[Message, User | None]], int]:
@@ -190,7 +297,8 @@ async def changes_since(h: Hearth, room_id: int, after_seq: int, limit: int = RE
         last_seq = await session.scalar(select(Room.last_seq).where(Room.id == room_id)) or 0
         rows = await session.execute(
             _with_authors()
-            .where(Message.room_id == room_id, Message.version_seq > after_seq, Message.version_seq <= last_seq)
+            .where(Message.room_id == room_id, Message.version_seq > after_seq, Message.version_seq <= last_seq,
+                   Message.held_at.is_(None))
             .order_by(Message.version_seq)
             .limit(limit)
         )

@@ -5,7 +5,8 @@ full-text engine: SQLite FTS5 (bm25, snippet) or PostgreSQL tsvector
 What a searcher never gets: private conversations (only rooms of kind
 'topic' are indexed or queried), hidden or deleted posts, withdrawn or hidden
 threads, deleted messages (their words leave the index when they are deleted),
-and anything written by a member they blocked.
+messages staff hid or are holding for review, and anything written by a member
+they blocked.
 
 Members type plain words, "exact phrases" and -exclusions. We parse that
 ourselves and build the engine's query from the parts, every term quoted, so
@@ -123,7 +124,7 @@ _POST_FILTER = f"""
     AND (p.author_id IS NULL OR p.author_id NOT IN {_BLOCKED})
     AND (t.author_id IS NULL OR t.author_id NOT IN {_BLOCKED})"""
 _MESSAGE_FILTER = f"""
-    r.kind = 'topic' AND m.deleted_at IS NULL
+    r.kind = 'topic' AND m.deleted_at IS NULL AND m.hidden_at IS NULL AND m.held_at IS NULL
     AND (m.author_id IS NULL OR m.author_id NOT IN {_BLOCKED})"""
 
 _SQLITE_POSTS = f"""

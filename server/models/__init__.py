@@ -2,9 +2,12 @@
 
 from server.models.base import Base, utcnow
 from server.models.accounts import RecoveryCode, Session, User
+from server.models.crisis import ConcernReport, CrisisFlag, FlagAudit, FlagNote, OnCall, RotaSlot, SafetyPlan
 from server.models.rooms import Message, Room, RoomMember
 from server.models.social import Block
 from server.models.forum import ForumBoard, ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, ForumThread
 
-__all__ = ["Base", "Block", "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "utcnow"]
+__all__ = [
+    "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
+    "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "utcnow"]
 __all__ += ["ForumBoard", "ForumFollow", "ForumPost", "ForumPreference", "ForumReaction", "ForumReadMark", "ForumThread"]

@@ -54,3 +54,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Hidden by staff (restorable): others see a placeholder, the author still sees it.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    hidden_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Held for review (unattended rooms, new accounts): only the author and staff see it.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -23,7 +23,7 @@ async def join(conn: Connection, frame: dict[str, Any], ref: object) -> None:
     await rooms.remember_join(conn.h, conn.auth, room.id)
     # Subscribe first, then replay from the database: nothing falls between the two.
     await conn.h.hub.subscribe(f"room:{room.id}", conn)
-    conn.send_frame(reply({"type": "joined", "room": rooms.room_out(room)}, ref))
+    conn.send_frame(reply({"type": "joined", "room": rooms.room_out(room), "unattended": conn.h.unattended}, ref))
     if after_seq is not None:
         conn.cursors[room.id] = min(after_seq, room.last_seq)
     else:

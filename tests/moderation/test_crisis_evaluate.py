@@ -19,7 +19,7 @@ DEV = REPO_ROOT / ".." / "shared" / "data" / "crisis-dev.jsonl"
 
 ALERT_THRESHOLD = "high"  # the documented alert threshold (docs/moderation.md)
 F1_TARGET = 0.82
-F1_FLOOR = 0.72  # measured 0.733 at the time of writing; guards against regressions
+F1_FLOOR = 0.75  # measured 0.767 (context mode) on 2026-11-27; guards against regressions
 SUPPORTIVE_INDICATOR_FALSE_ALARM_MAX = 0.30
 HYPERBOLE_FALSE_ALARM_MAX = 0.005
 
@@ -47,6 +47,19 @@ def test_json_output_structure(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"id", "slowest_post_us", "posts"} <= set(report["slowest"][0])
     assert all(entry["id"].startswith("mini-") for entry in report["slowest"])
     assert report["throughput"]["posts_per_second"] > 0
+    assert report["mode"] == "context:5"
+    assert set(report["split_halves"]) == {"0", "1"}
+    halves = report["split_halves"]
+    assert sum(halves[h]["mini-chat"]["rows"] + halves[h].get("mini-figurative", {"rows": 0})["rows"]
+               for h in halves) == 30
+
+
+def test_no_context_mode_is_named_and_scores_posts_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(MINI), "--json", "--no-context"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["mode"] == "per-post"
+    assert main([str(MINI), "--no-context"]) == 0
+    assert "mode per-post" in capsys.readouterr().out
 
 
 def test_mini_fixture_is_separated_at_the_alert_threshold(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,6 +122,6 @@ def test_dev_cssrs_f1_does_not_regress(dev_report: dict[str, Any]) -> None:
     assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.733 at 'high' (see docs/moderation.md)")
+@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.767 at 'high' (see docs/moderation.md)")
 def test_dev_cssrs_f1_target(dev_report: dict[str, Any]) -> None:
     assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_TARGET

@@ -286,6 +286,44 @@ SELF_HARM_OTHERS_HOME = [
     c("I'm worried about my friend", "concern", "concern_for_other"),
 ]
 
+# Kinds added 2026-11-27: passive wishes to die, reasons for living under
+# strain, means sought or at hand, the recent past, first-person deliberation,
+# and several kinds of suicidal language stacking. Each with its guards.
+PASSIVE_IDEATION_AND_STACKING = [
+    c("lying down tonight praying I won't wake up tomorrow", "high+", "suicidal"),
+    c("I keep praying I never wake up", "high+", "suicidal"),
+    c("sometimes I wish I had never been born", "high+", "suicidal"),
+    c("never waking up would feel like a relief tbh", "high+", "suicidal"),
+    c("I want it all to stop", "high+", "suicidal"),
+    c("my family would be better off without me", "high+", "suicidal"),
+    c("I'm just waiting to die at this point", "high+", "suicidal"),
+    c("I can't find a single reason to keep going", "high+", "suicidal"),
+    c("I'm tired of being alive", "high+", "suicidal"),
+    c("my dog is the only reason I haven't ended it", "high+", "suicidal"),
+    c("I'm trying to come up with reasons not to do it", "high+", "suicidal"),
+    c("I think I'm a danger to myself right now", "high+", "suicidal"),
+    c("I've been thinking about buying a rope", "high+", "suicidal"),
+    c("sitting here with the gun in my hand", "high+", "suicidal"),
+    c("if I kill myself my mom will blame herself", "high+", "suicidal"),
+    c("a few days ago I tried to overdose", "high+", "suicidal"),
+    c("last week I attempted suicide", "high+", "suicidal"),
+    c("I feel like a burden and honestly what's the point of anything", "high+", "suicidal"),
+    c("I attempted suicide in high school and lately everything feels pointless", "high+", "suicidal"),
+    # guards: advice, denial, history in recovery, others, hypotheticals, idiom
+    c("your family would not be better off without you", "<=concern"),
+    c("I don't hope I never wake up, I'm just tired", "<=concern"),
+    c("I have a plan to wake up early and go to a meeting", "none"),
+    c("my alarm didn't wake me up this morning", "none"),
+    c("I want this meeting to end lol", "<=concern"),
+    c("what if I killed myself, would anyone even care? just a thought experiment from class", "<=concern"),
+    c("what if you tried calling the helpline?", "none"),
+    c("if you kill yourself your family will be devastated", "<=concern"),
+    c("years ago I tried to overdose, now I'm 3 years clean and grateful", "<=concern"),
+    c("I have a gun license and go hunting with my dad", "<=concern"),
+    c("I'm tired of being sick all winter", "none"),
+    c("I relapsed last night", "concern", "relapse"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -339,6 +377,7 @@ GROUPS = {
     "idiom_and_hyperbole": IDIOM_AND_HYPERBOLE,
     "obfuscation_and_slang": OBFUSCATION_AND_SLANG,
     "self_harm_others_home": SELF_HARM_OTHERS_HOME,
+    "passive_ideation_and_stacking": PASSIVE_IDEATION_AND_STACKING,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }

@@ -5,6 +5,7 @@ import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
+import { openHelp } from "../safety.js";
 
 const PAGE = 50;
 
@@ -21,10 +22,12 @@ export function renderRoom(main, roomId) {
   const input = h("textarea", { id: "compose", name: "body", rows: 2, maxlength: 4000, required: true, "aria-label": t("room.compose"), placeholder: t("room.compose") });
   const form = h("form", { class: "composer" }, input, h("button", { type: "submit", class: "btn primary", text: t("room.send") }));
   const archivedNote = h("p", { class: "notice", hidden: true, text: t("room.archived") });
+  const unattendedNote = h("div", { class: "notice", hidden: !getState().unattended },
+    h("p", { text: t("room.unattended") }), h("button", { type: "button", class: "link", text: t("safety.helpNow"), onclick: openHelp }));
 
   clear(main).append(h("section", { class: "room", "aria-labelledby": "room-title" },
     h("div", { class: "room-head" }, h("a", { href: "#/rooms", class: "back", text: `← ${t("room.back")}` }), title, rules),
-    older, list, archivedNote, form));
+    unattendedNote, older, list, archivedNote, form));
 
   function authorLabel(message) {
     if (!message.author) return t("room.formerMember");
@@ -35,7 +38,11 @@ export function renderRoom(main, roomId) {
     const mine = message.author && message.author.id === getState().user?.id;
     const body = message.deleted
       ? h("p", { class: "body removed", text: t("room.removed") })
-      : h("p", { class: "body", text: message.body });
+      : message.body === null
+        ? h("p", { class: "body removed", text: t("room.hidden") })
+        : h("p", { class: "body", text: message.body });
+    const note = message.hidden && message.body !== null ? h("p", { class: "muted", text: t("room.hiddenFromOthers") })
+      : message.held ? h("p", { class: "muted", text: t("room.held") }) : null;
     const meta = h("div", { class: "meta" },
       h("span", { class: "author", text: authorLabel(message) }),
       h("time", { datetime: message.created_at, text: new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
@@ -43,10 +50,15 @@ export function renderRoom(main, roomId) {
     const actions = mine && !message.deleted ? h("div", { class: "actions" },
       h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(message) }),
       h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) })) : null;
-    return h("li", { class: `message${mine ? " mine" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } }, meta, body, actions);
+    return h("li", { class: `message${mine ? " mine" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } }, meta, body, note, actions);
   }
 
   function upsert(message, { announceIt = false } = {}) {
+    const known = messages.get(message.id);
+    // Room events never carry hidden words; the author keeps the copy they already have.
+    if (message.hidden && message.body === null && known && known.body !== null && known.author?.id === getState().user?.id) {
+      message = { ...message, body: known.body };
+    }
     messages.set(message.id, message);
     const node = renderMessage(message);
     const existing = list.querySelector(`li[data-id="${message.id}"]`);
@@ -104,12 +116,14 @@ export function renderRoom(main, roomId) {
       title.textContent = room.name;
       rules.querySelector(".rules-text").textContent = room.rules;
       archivedNote.hidden = !room.archived;
+      unattendedNote.hidden = !frame.unattended;
       form.hidden = room.archived;
       if (oldestId === null) loadOlder();
     }),
-    ...["message", "message_edited", "message_deleted"].map((type) => live.on(type, (frame) => {
+    ...["message", "message_edited", "message_deleted", "message_hidden"].map((type) => live.on(type, (frame) => {
       if (frame.room_id === roomId) upsert(frame.message, { announceIt: type === "message" && !frame.replay });
     })),
+    live.on("room_mode", (frame) => { unattendedNote.hidden = !frame.unattended; }),
     live.on("resync_required", (frame) => {
       if (frame.room_id !== roomId) return;
       clear(list);

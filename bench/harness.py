@@ -1,0 +1,213 @@
+"""Shared pieces for Hearth's benchmarks: start a server (or a cluster) on
+loopback, make accounts, open sockets, and summarise latencies. Benchmarks
+print figures; they never gate CI on timing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark passphrase 42"
+# Limits an operator lifts for a load test, through the documented settings.
+LIFTED_LIMITS = {
+    "HEARTH_WS_MAX_CONNECTIONS_PER_USER": "100",
+    "HEARTH_WS_SEND_QUEUE": "100000",
+    "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
+    "HEARTH_NEW_ACCOUNT_HOURS": "0",
+    "HEARTH_HASH_CONCURRENCY": "2",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"count": 0, "p50": None, "p95": None, "p99": None, "max": None}
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {"count": len(values), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": round(ordered[-1], 2),
+            "mean": round(statistics.fmean(values), 2)}
+
+
+@dataclass
+class Server:
+    """`hearth serve` (processes=1) or `hearth cluster` on loopback."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    processes: int = 1
+    cpu: int | None = None  # pin the server to this core (taskset), the generator elsewhere
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hearth-bench-")))
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self) -> "Server":
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
+        env.update(LIFTED_LIMITS)
+        env.update({"HEARTH_DATA_DIR": str(self.data_dir), "HEARTH_PORT": str(self.port), "HEARTH_LOG_LEVEL": "warning",
+                    "HEARTH_SECRET_KEY": "bench-" + secrets.token_hex(24), "HEARTH_BROKER_PREFIX": "bench-" + self.data_dir.name})
+        if self.database_url:
+            env["HEARTH_DATABASE_URL"] = self.database_url
+            reset_postgres(self.database_url)
+        if self.redis_url:
+            env["HEARTH_REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
+        command = [sys.executable, "-m", "server", "serve"] if self.processes == 1 else \
+            [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
+        if self.cpu is not None:
+            command = ["taskset", "-c", str(self.cpu), *command]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ready = [self.port + 1 + i for i in range(self.processes)] if self.processes > 1 else [self.port]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if all(httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=1).status_code == 200 for p in ready):
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def pids(self) -> list[int]:
+        """The server process and its children (cluster members)."""
+        if self.process is None:
+            return []
+        found = [self.process.pid]
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) in found:
+                    found.append(int(proc.name))
+        return found
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except OSError:
+                pass
+        return total
+
+    def rss_mb(self, key: str = "VmRSS") -> float:
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith(key + ":"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        return round(total / 1024, 1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def reset_postgres(url: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+async def make_accounts(server: Server, count: int, prefix: str = "Bench") -> list[tuple[str, str]]:
+    """(pseudonym, token) pairs. argon2 makes this the slow part: a set-up cost."""
+    async with httpx.AsyncClient(base_url=server.base, timeout=120) as client:
+        async def one(i: int) -> tuple[str, str]:
+            name = f"{prefix}{i}x{secrets.token_hex(3)}"
+            response = await client.post("/api/v1/auth/signup", json={"pseudonym": name, "password": PASSWORD})
+            response.raise_for_status()
+            return name, response.json()["token"]
+
+        semaphore = asyncio.Semaphore(8)
+
+        async def limited(i: int) -> tuple[str, str]:
+            async with semaphore:
+                return await one(i)
+
+        return list(await asyncio.gather(*(limited(i) for i in range(count))))
+
+
+async def make_staff(server: Server, role: str) -> tuple[str, str]:
+    name = f"{role.capitalize()[:4]}B{secrets.token_hex(3)}"
+    env = {k: v for k, v in os.environ.items()}
+    env.update({"HEARTH_DATA_DIR": str(server.data_dir)})
+    if server.database_url:
+        env["HEARTH_DATABASE_URL"] = server.database_url
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", "user", "create", name, "--role", role,
+                                                "--password-stdin", cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    await proc.communicate((PASSWORD + "\n").encode())
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        response = await client.post("/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD})
+        response.raise_for_status()
+        return name, response.json()["token"]
+
+
+async def open_socket(server: Server, token: str, url: str | None = None) -> ClientConnection:
+    return await connect(url or server.ws_url, additional_headers={"Authorization": f"Bearer {token}"},
+                         open_timeout=30, max_size=2**20, ping_interval=None)
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result, sort_keys=True), flush=True)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()

@@ -1,0 +1,52 @@
+"""The crisis path in real browsers: member, on-call specialist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.support import ServerProcess, create_staff, sign_up
+
+
+def test_a_crisis_message_alerts_the_specialist_who_claims_it(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    specialist = create_staff(server, "specialist")
+    person = sign_up(server)
+    staff_page = _new_page(browser, server, width=1200)
+    _log_in(staff_page, specialist.pseudonym)
+    staff_page.get_by_role("link", name="Crisis queue").click()
+    expect(staff_page.get_by_role("heading", name="Crisis queue")).to_be_visible()
+    staff_page.get_by_label("I'm on call").check()
+    expect(staff_page.get_by_text("You're off call")).to_be_hidden()
+
+    member_page = _new_page(browser, server)
+    _log_in(member_page, person.pseudonym)
+    member_page.get_by_role("link", name=re.compile("Cravings")).click()
+    member_page.get_by_label("Write a message").fill("I have the pills lined up and tonight is the night")
+    member_page.get_by_role("button", name="Send").click()
+
+    # The member gets a private, warm panel with resources; their message stays.
+    panel = member_page.locator("#care-panel")
+    expect(panel).to_contain_text("988")
+    expect(member_page.locator(".message .body", has_text="pills lined up")).to_be_visible()
+    member_page.screenshot(path=str(screenshots / "member-care-panel.png"))
+
+    flag = staff_page.locator(".flag", has_text=person.pseudonym)
+    expect(flag).to_be_visible()
+    expect(flag.locator("mark").first).to_be_visible()  # evidence highlighted
+    staff_page.screenshot(path=str(screenshots / "console-queue.png"))
+    flag.get_by_role("button", name="Take this").click()
+    expect(staff_page.get_by_role("heading", name=re.compile(person.pseudonym))).to_be_visible()
+    expect(staff_page.get_by_text(re.compile(f"with {specialist.pseudonym}"))).to_be_visible()
+    staff_page.screenshot(path=str(screenshots / "console-flag.png"))
+    assert staff_page.errors == [] and member_page.errors == []  # type: ignore[attr-defined]
+
+
+def test_members_have_no_console(browser: Any, server: ServerProcess) -> None:
+    person = sign_up(server)
+    page = _new_page(browser, server)
+    _log_in(page, person.pseudonym)
+    expect(page.get_by_role("link", name="Crisis queue")).to_have_count(0)
