@@ -98,6 +98,8 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
     blocked_thread = start_thread(blocked, title=f"blocked thread {key}", body="words")
     message_deleted = asyncio_run(say(author, f"chat {key} then regret"))
     message_blocked = asyncio_run(say(blocked, f"chat {key} from the blocked member"))
+    message_hidden = asyncio_run(say(author, f"chat {key} that staff hid"))
+    assert moderator.post(f"/api/v1/messages/{message_hidden}/hide", {"hidden": True}).status_code == 200
 
     moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
     assert httpx.delete(server.base + f"/api/v1/forum/posts/{deleted['id']}", headers=author.headers).status_code == 200
