@@ -16,7 +16,7 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(BROWSER).exists():
         if os.environ.get("CI") == "true":
