@@ -20,6 +20,7 @@ from server.errors import HearthError
 from server.http import auth, crisis, forum, me, rooms
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
+from server.metrics import metrics_endpoint
 from server.services import Hearth
 from server.ws import websocket_endpoint
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         *auth.routes,
         *me.routes,
         *rooms.routes,

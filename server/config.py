@@ -51,6 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
     Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new: their first posts are held in unattended rooms, and their forum posts carry no links (0 turns both off)."),
+    Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
     Setting("HEARTH_FORUM_TITLE_MAX", "150", "Longest forum thread title, in characters."),
     Setting("HEARTH_FORUM_BODY_MAX", "20000", "Longest forum post, in characters of Markdown."),
@@ -88,6 +89,7 @@ class Settings:
     unattended_slow_seconds: int
     new_account_hours: int
     fault_inject: str | None
+    metrics_token: str | None
     extra: Mapping[str, str] = field(default_factory=dict)
     forum_title_max: int = 150
     forum_body_max: int = 20000
@@ -254,6 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         unattended_slow_seconds=_int(env, "HEARTH_UNATTENDED_SLOW_SECONDS", "15", 0, 3600),
         new_account_hours=_int(env, "HEARTH_NEW_ACCOUNT_HOURS", "24", 0, 24 * 90),
         fault_inject=fault,
+        metrics_token=env.get("HEARTH_METRICS_TOKEN") or None,
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
         forum_title_max=_int(env, "HEARTH_FORUM_TITLE_MAX", "150", 10, 1000),
         forum_body_max=_int(env, "HEARTH_FORUM_BODY_MAX", "20000", 100, 60_000),

@@ -8,6 +8,7 @@ row locks order the writes that must be ordered."""
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -15,6 +16,7 @@ from typing import Any, AsyncIterator
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from server import metrics
 from server.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -53,13 +55,17 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One transaction: committed on normal exit, rolled back on error."""
-        if self._write_lock is None:
-            async with self.sessions() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock:
-            async with self.sessions() as session, session.begin():
-                yield session
+        started = time.perf_counter()
+        try:
+            if self._write_lock is None:
+                async with self.sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._write_lock:
+                async with self.sessions() as session, session.begin():
+                    yield session
+        finally:
+            metrics.db_seconds.observe(time.perf_counter() - started)
 
     async def ping(self) -> None:
         from sqlalchemy import text

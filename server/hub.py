@@ -9,7 +9,9 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from server import jsonutil
+from datetime import datetime, timezone
+
+from server import jsonutil, metrics
 from server.broker import Broker
 
 log = logging.getLogger("hearth.hub")
@@ -79,7 +81,19 @@ class Hub:
         delivery = Delivery(channel, event, payload.decode())
         for subscriber in tuple(listeners):
             subscriber.deliver(delivery)
+        metrics.fanout_recipients.observe(len(listeners))
+        if event.get("type") == "message" and isinstance(event.get("message"), dict):
+            _observe_lag(event["message"].get("created_at"))
 
     async def _on_reconnect(self) -> None:
         for subscriber in tuple(self._all):
             subscriber.resync()
+
+
+def _observe_lag(created_at: object) -> None:
+    if isinstance(created_at, str):
+        try:
+            lag = (datetime.now(timezone.utc) - datetime.fromisoformat(created_at)).total_seconds()
+        except ValueError:
+            return
+        metrics.broker_lag.observe(max(0.0, lag))

@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import jsonutil
+from server import jsonutil, metrics
 from server.accounts.passwords import Hasher
 from server.broker import make_broker
 from server.config import Settings
@@ -88,4 +88,5 @@ class Hearth:
         try:
             await self.broker.publish(channel, jsonutil.dumps_bytes(event))
         except Exception:
+            metrics.publish_failures.inc()
             log.exception("publish failed on %s; receivers repair the gap from the database", channel.split(":")[0])

@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from server import jsonutil
+from server import jsonutil, metrics
 from server.actions import messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
 from server.errors import BadRequest, HearthError, InvalidField
@@ -77,6 +77,7 @@ class Connection:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
             # Drop the slow consumer, never the server: it reconnects and resumes.
+            metrics.slow_consumers.inc()
             self.closing = True
             self.queue = asyncio.Queue()
             self.queue.put_nowait(_Close(CLOSE_TOO_SLOW, "too_slow"))
@@ -93,6 +94,7 @@ class Connection:
             item = await self.queue.get()
             if isinstance(item, str):
                 await self.websocket.send_text(item)
+                metrics.frames_out.inc()
             elif isinstance(item, Delivery):
                 if not await self._send_delivery(item):
                     return
@@ -119,6 +121,7 @@ class Connection:
             return True
         self.cursors[room_id] = seq
         await self.websocket.send_text(delivery.text)
+        metrics.frames_out.inc()
         return True
 
     async def _replay(self, room_id: int) -> None:
@@ -189,6 +192,7 @@ class Connection:
             if ref is not None and not (isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 64):
                 ref = None
                 raise InvalidField("ref must be a short string or number.")
+            metrics.count_frame(frame.get("type"))
             handler = handler_for(frame.get("type"))
             if handler is None:
                 raise BadRequest("Unknown frame type.", code="unknown_type")
@@ -246,10 +250,13 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
                          "unattended": h.unattended})
         tasks = [asyncio.create_task(t) for t in (conn.receive_loop(), conn.send_loop(), conn.session_watch())]
         h.connections.add(conn)
+        metrics.connections.inc()
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     except (WebSocketDisconnect, asyncio.CancelledError):
         pass
     finally:
+        if conn in h.connections:
+            metrics.connections.dec()
         h.connections.discard(conn)
         for task in tasks:
             task.cancel()

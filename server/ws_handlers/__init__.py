@@ -13,5 +13,10 @@ for _module in (rooms, forum):
         _ALL[_name] = _handler
 
 
+from server.metrics import KNOWN_FRAME_TYPES  # noqa: E402
+
+KNOWN_FRAME_TYPES.update(_ALL)
+
+
 def handler_for(frame_type: object) -> Handler | None:
     return _ALL.get(frame_type) if isinstance(frame_type, str) else None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from server import metrics
 from server.actions import messages, rooms
 from server.errors import BadRequest, NotFound
 from server.ws_handlers.base import Handler, int_field, reply
@@ -43,7 +45,9 @@ async def leave(conn: Connection, frame: dict[str, Any], ref: object) -> None:
 
 
 async def send(conn: Connection, frame: dict[str, Any], ref: object) -> None:
+    started = time.perf_counter()
     message, created = await messages.send_message(conn.h, conn.auth, frame.get("room_id"), frame.get("body"), frame.get("client_id"))
+    metrics.send_seconds.observe(time.perf_counter() - started)
     conn.send_frame(reply({"type": "ack", "client_id": message["client_id"], "duplicate": not created, "message": message}, ref))
 
 
