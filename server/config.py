@@ -50,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
-    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (their first posts are held in unattended rooms)."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new: their first posts are held in unattended rooms, and their forum posts carry no links (0 turns both off)."),
     Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
     Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "A new account can open private conversations with members after this many hours (specialists and mentors are exempt)."),
@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_MEETING_REMINDER_MINUTES", "15", "How long before a meeting starts its reminder goes out (1-1440 minutes)."),
     Setting("HEARTH_RECOVERY_SWEEP_SECONDS", "60", "How often each process looks for due meeting reminders and quiet check-in streaks (1-3600)."),
     Setting("HEARTH_MEETING_FEED_PUBLIC", "false", "true: the Meeting Guide JSON feed (/api/v1/meetings/meeting-guide.json) is readable without logging in, for meeting finder apps."),
+    Setting("HEARTH_FORUM_TITLE_MAX", "150", "Longest forum thread title, in characters."),
+    Setting("HEARTH_FORUM_BODY_MAX", "20000", "Longest forum post, in characters of Markdown."),
+    Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
+    Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
+    Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
+    Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -103,6 +109,12 @@ class Settings:
     recovery_sweep_seconds: int = 60
     meeting_feed_public: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+    forum_title_max: int = 150
+    forum_body_max: int = 20000
+    forum_thread_rate: str = "3/10minutes;20/day"  # "" means off
+    forum_reply_rate: str = "10/minute;120/hour"
+    search_rate: str = "30/minute"
+    new_account_max_links: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -157,6 +169,20 @@ def _prefix(env: Mapping[str, str]) -> str:
     if not prefix or len(prefix) > 64 or not all(ch.isalnum() or ch in "-_." for ch in prefix):
         raise ConfigError(f"HEARTH_BROKER_PREFIX must be 1-64 letters, digits, dots, dashes or underscores, got {prefix!r}")
     return prefix
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` syntax ("10/minute;100/hour"), or "" for off."""
+    raw = env.get(name, default).strip()
+    if raw.lower() in ("off", "none", "unlimited"):
+        return ""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must look like 10/minute or 3/10minutes;20/day (or 'off'), got {raw!r}") from None
+    return raw
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
@@ -266,4 +292,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         recovery_sweep_seconds=_int(env, "HEARTH_RECOVERY_SWEEP_SECONDS", "60", 1, 3600),
         meeting_feed_public=_bool(env, "HEARTH_MEETING_FEED_PUBLIC", "false"),
         extra={k: v for k, v in env.items() if k.startswith("HEARTH_") and k not in known},
+        forum_title_max=_int(env, "HEARTH_FORUM_TITLE_MAX", "150", 10, 1000),
+        forum_body_max=_int(env, "HEARTH_FORUM_BODY_MAX", "20000", 100, 60_000),
+        forum_thread_rate=_rate(env, "HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day"),
+        forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
+        search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
+        new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
     )

@@ -22,6 +22,7 @@ from server.config import Settings
 from server.db import Database
 from server.hub import Hub
 from server.models.base import utcnow
+from server.ratelimit import RateLimits
 
 log = logging.getLogger("hearth.services")
 
@@ -47,6 +48,7 @@ class Hearth:
         self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
         self.hasher = Hasher(settings.hash_concurrency)
+        self.limits = RateLimits(settings.redis_url, settings.broker_prefix)
         self.connections: set[Any] = set()  # open WebSocket sessions of this process
         self.clock: Callable[[], datetime] = utcnow  # tests move time by replacing this
         self.background: list[Any] = []  # tasks started with the process (the sweeper)

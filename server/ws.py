@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -57,6 +57,8 @@ class Connection:
         self.cursors: dict[int, int] = {}  # room id -> last seq this client has
         self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
+        # Feature areas' own hub subscribers (e.g. forum thread readers) clean up here.
+        self.on_close: list[Callable[[], Awaitable[None]]] = []
 
     # ---- called by the hub ------------------------------------------------
     def deliver(self, delivery: Delivery) -> None:
@@ -281,6 +283,11 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             except Exception:
                 log.exception("socket task failed")
         await h.hub.unsubscribe_all(conn)
+        for cleanup in conn.on_close:
+            try:
+                await cleanup()
+            except Exception:
+                log.exception("socket clean-up failed")
         remaining = _open_by_user.get(user_id, 1) - 1
         if remaining:
             _open_by_user[user_id] = remaining

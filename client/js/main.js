@@ -8,6 +8,7 @@ import { getState, setState } from "./store.js";
 import { renderLogin, renderRecover, renderSignup } from "./views/auth.js";
 import { renderMeeting, renderMeetings } from "./views/meetings.js";
 import { renderRecovery } from "./views/recovery.js";
+import { forumRoutes } from "./views/forum.js";
 import { renderRoom } from "./views/room.js";
 import { renderRooms } from "./views/rooms.js";
 import { renderConsole, renderFlag } from "./views/console.js";
@@ -35,6 +36,7 @@ document.addEventListener("click", (event) => {
 
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
+  ...forumRoutes,
   [/^#\/console\/(\d+)$/, (el, id) => renderFlag(el, Number(id))],
   [/^#\/console$/, (el) => renderConsole(el)],
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
@@ -60,6 +62,7 @@ export function addRoute(pattern, render) {
 const STAFF = ["specialist", "moderator", "admin"];
 const navItems = [
   { href: "#/rooms", key: "nav.rooms" },
+  { href: "#/forum", key: "nav.forum" },
   { href: "#/conversations", key: "nav.conversations" },
   { href: "#/recovery", key: "nav.recovery" },
   { href: "#/meetings", key: "nav.meetings" },

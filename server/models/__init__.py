@@ -6,6 +6,7 @@ from server.models.crisis import ConcernReport, CrisisFlag, FlagAudit, FlagNote,
 from server.models.rooms import Message, Room, RoomMember
 from server.models.social import Block
 from server.models.conversations import Conversation, ConversationMember, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, MessagingPrefs, TalkRequest
+from server.models.forum import ForumBoard, ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, ForumThread
 from server.models import recovery
 
 __all__ = [
@@ -13,3 +14,4 @@ __all__ = [
     "Message", "RecoveryCode", "Room", "RoomMember", "Session", "User", "recovery", "utcnow"]
 __all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline", "MentorProfile", "MentorRequest",
             "Mentorship", "MessagingPrefs", "TalkRequest"]
+__all__ += ["ForumBoard", "ForumFollow", "ForumPost", "ForumPreference", "ForumReaction", "ForumReadMark", "ForumThread"]

@@ -3,11 +3,11 @@ module here and lists them in its HANDLERS dict; this index merges them."""
 
 from __future__ import annotations
 
-from server.ws_handlers import conversations, meetings, rooms
+from server.ws_handlers import conversations, forum, meetings, rooms
 from server.ws_handlers.base import Handler
 
 _ALL: dict[str, Handler] = {}
-for _module in (rooms, conversations, meetings):
+for _module in (rooms, conversations, meetings, forum):
     for _name, _handler in _module.HANDLERS.items():
         assert _name not in _ALL, f"frame type {_name!r} is handled twice"
         _ALL[_name] = _handler

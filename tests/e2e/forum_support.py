@@ -1,0 +1,83 @@
+"""Helpers for forum and search end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterator
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.support import Database, Member, ServerProcess
+
+# Rate limits off for the feature tests; tests/e2e/test_forum_limits.py checks them.
+NO_LIMITS = {"HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_SEARCH_RATE": "off"}
+
+
+def forum_server() -> Iterator[ServerProcess]:
+    proc = ServerProcess(Database.fresh(), extra_env=dict(NO_LIMITS)).start()
+    yield proc
+    proc.stop()
+
+
+def word(prefix: str = "w") -> str:
+    """A word no other test wrote, so searches in a shared database stay apart."""
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+def start_thread(member: Member, board_id: int = 1, title: str | None = None, body: str = "Hello, everyone.", **extra: Any) -> dict[str, Any]:
+    response = member.post(f"/api/v1/forum/boards/{board_id}/threads", {"title": title or f"Thread {word()}", "body": body, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def reply_to(member: Member, thread_id: int, body: str = "Thank you for sharing.", **extra: Any) -> dict[str, Any]:
+    response = member.post(f"/api/v1/forum/threads/{thread_id}/replies", {"body": body, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()["post"]  # type: ignore[no-any-return]
+
+
+def thread_posts(member: Member, thread_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    response = member.get(f"/api/v1/forum/threads/{thread_id}?limit={limit}")
+    assert response.status_code == 200, response.text
+    return response.json()["posts"]  # type: ignore[no-any-return]
+
+
+def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Write straight to the server's database, for rows this branch has no
+    endpoint for yet (blocks, private conversations)."""
+    url = server.database.url or f"sqlite+aiosqlite:///{server.database.data_dir / 'hearth.db'}"
+
+    async def run() -> list[Any]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                result = await connection.execute(text(statement), params or {})
+                return list(result) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    # Its own loop in its own thread, so async tests can call it too.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def block(server: ServerProcess, blocker: Member, blocked: Member) -> None:
+    run_sql(server, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, CURRENT_TIMESTAMP)",
+            {"a": blocker.user["id"], "b": blocked.user["id"]})
+
+
+def private_message(server: ServerProcess, author: Member, body: str) -> int:
+    """A private conversation is a room of another kind; the DM feature makes
+    them, this stands in for it with the same rows."""
+    rows = run_sql(server, """
+        INSERT INTO rooms (kind, slug, name, description, rules, position, last_seq, created_at)
+        VALUES ('private', NULL, 'private', '', '', 0, 1, CURRENT_TIMESTAMP) RETURNING id""")
+    room_id = rows[0][0]
+    run_sql(server, """
+        INSERT INTO messages (room_id, author_id, client_id, body, seq, version_seq, created_at)
+        VALUES (:room, :author, :client, :body, 1, 1, CURRENT_TIMESTAMP)""",
+            {"room": room_id, "author": author.user["id"], "client": word("dm-"), "body": body})
+    return int(room_id)
