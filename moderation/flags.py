@@ -340,3 +340,23 @@ async def false_alarms(h: Hearth, auth: Auth) -> list[dict[str, Any]]:
     async with h.db.read() as session:
         rows = await session.scalars(select(CrisisFlag).where(CrisisFlag.outcome == "false_alarm").order_by(CrisisFlag.resolved_at.desc()).limit(200))
         return [{**flag_out(f, now, full=True), "note": f.outcome_note} for f in rows]
+
+
+async def open_support(h: Hearth, auth: Auth, flag_id: object) -> dict[str, Any]:
+    """Open a one-on-one support conversation with the member straight from the
+    flag, whatever their "who may message me" setting. Only the holder may."""
+    from server.actions.conversations import open_conversation
+
+    require_role(auth, frozenset({"specialist"}), "open support conversations")
+    async with h.db.read() as session:
+        flag = await _load(session, flag_id)
+    if flag.status != "claimed" or flag.claimed_by != auth.user.id:
+        raise Conflict("Take this flag first; then you can reach the member.", code="not_holder")
+    if flag.member_id is None:
+        raise Conflict("This member has left Hearth.", code="member_gone")
+    conversation, _created = await open_conversation(h, auth, flag.member_pseudonym, purpose="support")
+    now = h.clock()
+    async with h.transaction() as tx:
+        await tx.session.execute(update(CrisisFlag).where(CrisisFlag.id == flag.id).values(support_room_id=conversation["id"]))
+        await audit(tx.session, flag.id, auth.user, "support_opened", now, room_id=conversation["id"])
+    return conversation

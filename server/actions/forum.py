@@ -244,6 +244,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
         tx.session.add(post)
         await tx.session.flush()
         thread.last_post_id = post.id
+        await _moderate(h, tx, auth.user, post, title)
         tx.session.add(ForumFollow(user_id=auth.user.id, thread_id=thread.id, created_at=now))
         tx.session.add(ForumReadMark(user_id=auth.user.id, thread_id=thread.id, last_read_post_id=post.id))
         viewer = Viewer(auth.user.id, is_moderator(auth))
@@ -262,6 +263,7 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
                          content_notes=",".join(draft.notes), created_at=now)
         tx.session.add(post)
         await tx.session.flush()
+        await _moderate(h, tx, auth.user, post)
         # One UPDATE, so concurrent replies never lose a count.
         await tx.session.execute(
             update(ForumThread).where(ForumThread.id == thread.id)
@@ -274,6 +276,27 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
         if thread.hidden_at is None:
             await _notify_followers(tx, thread, post, auth)
         return post_out(post, auth.user, viewer=Viewer(auth.user.id, is_moderator(auth)))
+
+
+async def _moderate(h: Hearth, tx: Tx, author: User, post: ForumPost, title: str = "") -> None:
+    """Crisis detection on forum posts exactly as on chat, in the post's own transaction."""
+    from moderation.flags import Place, screen
+
+    async def load_context() -> tuple[list[str], list[dict[str, Any]]]:
+        since = post.created_at - timedelta(minutes=30)
+        recent = await tx.session.scalars(
+            select(ForumPost.body_text).where(ForumPost.author_id == author.id, ForumPost.id != post.id,
+                                              ForumPost.created_at >= since, ForumPost.deleted_at.is_(None))
+            .order_by(ForumPost.id.desc()).limit(4))
+        before = await tx.session.execute(
+            select(ForumPost.body_text, User.pseudonym, ForumPost.created_at).outerjoin(User, User.id == ForumPost.author_id)
+            .where(ForumPost.thread_id == post.thread_id, ForumPost.id < post.id, ForumPost.deleted_at.is_(None))
+            .order_by(ForumPost.id.desc()).limit(3))
+        context = [{"author": name, "body": text[:1000], "at": at.isoformat()} for text, name, at in before]
+        return list(reversed(list(recent))), list(reversed(context))
+
+    text = f"{title}\n\n{post.body_text}" if title else post.body_text
+    await screen(h, tx, author, text, Place("forum", post.thread_id, post.id), load_context)
 
 
 def _emit_post(tx: Tx, kind: str, post: ForumPost, author: User | None) -> None:
@@ -319,6 +342,8 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
         if title is not None:
             thread.title = post.search_title = title
         post.edited_at = utcnow()
+        if draft is not None or title is not None:
+            await _moderate(h, tx, auth.user, post, thread.title if post.is_opening else "")
         _emit_post(tx, "forum_post_edited", post, auth.user)
         if title is not None:
             tx.emit(f"thread:{thread.id}", {"type": "forum_thread_updated", "thread_id": thread.id,

@@ -56,6 +56,11 @@ async def resolve(request: Request) -> JSON:
     return JSON({"flag": await flags.resolve(hearth(request), auth, _flag_id(request), data.get("outcome"), data.get("note"))})
 
 
+async def open_support(request: Request) -> JSON:
+    auth = await require_auth(request)
+    return JSON({"conversation": await flags.open_support(hearth(request), auth, _flag_id(request))}, status_code=201)
+
+
 async def stats(request: Request) -> JSON:
     auth = await require_auth(request)
     return JSON(await flags.stats(hearth(request), auth))
@@ -126,6 +131,7 @@ routes = [
     Route("/api/v1/crisis/flags/{flag_id:int}/notes", note, methods=["POST"]),
     Route("/api/v1/crisis/flags/{flag_id:int}/handover", hand_over, methods=["POST"]),
     Route("/api/v1/crisis/flags/{flag_id:int}/resolve", resolve, methods=["POST"]),
+    Route("/api/v1/crisis/flags/{flag_id:int}/support", open_support, methods=["POST"]),
     Route("/api/v1/crisis/stats", stats, methods=["GET"]),
     Route("/api/v1/crisis/false-alarms", false_alarms, methods=["GET"]),
     Route("/api/v1/crisis/oncall", get_on_call, methods=["GET"]),

@@ -175,3 +175,42 @@ def test_resources_are_public_and_configurable(tmp_path: object) -> None:
         assert "alone" in body["message"]
     finally:
         server.stop()
+
+
+async def test_forum_posts_and_private_messages_are_screened_and_support_opens_from_the_flag(servers: tuple[ServerProcess, ServerProcess]) -> None:
+    first, second = servers
+    specialist = create_staff(first, "specialist")
+    on_call(specialist)
+    watcher = await specialist.socket(second)
+    writer = sign_up(first)
+    board = writer.get("/api/v1/forum/boards").json()["boards"][0]["id"]
+    thread = writer.post(f"/api/v1/forum/boards/{board}/threads", json={"title": "Tonight", "body": "I want to kill myself tonight"})
+    assert thread.status_code == 201, thread.text
+    alert = await watcher.wait_for(lambda f: f["type"] == "flag_raised" and f["flag"]["member"]["pseudonym"] == writer.pseudonym)
+    assert alert["flag"]["place"]["kind"] == "forum"
+
+    flag_id = alert["flag"]["id"]
+    assert specialist.post(f"/api/v1/crisis/flags/{flag_id}/support").status_code == 409  # claim first
+    assert specialist.post(f"/api/v1/crisis/flags/{flag_id}/claim").status_code == 200
+    support = specialist.post(f"/api/v1/crisis/flags/{flag_id}/support")
+    assert support.status_code == 201, support.text
+    room_id = support.json()["conversation"]["id"]
+    member_sock = await writer.socket(second)
+    await member_sock.join(room_id)
+    staff_sock = await specialist.socket(first)
+    await staff_sock.join(room_id)
+    await staff_sock.say(room_id, "Hi, I'm here with you. Can we talk for a bit?")
+    got = await member_sock.wait_for(lambda f: f["type"] == "message" and f["room_id"] == room_id)
+    assert got["message"]["author"]["pseudonym"] == specialist.pseudonym
+    figures = specialist.get("/api/v1/crisis/stats").json()
+    assert sum(v["count"] for v in figures["time_to_first_reply"].values()) == 1
+    # Private messages are screened too: the member's words in the conversation join their flag.
+    await member_sock.say(room_id, "I have the pills lined up and tonight is the night")
+    rose = await watcher.wait_for(lambda f: f["type"] in ("flag_raised", "flag_updated") and f["flag"]["id"] == flag_id
+                                  and f["flag"]["items"][-1]["place_kind"] == "conversation")
+    assert rose["flag"]["severity"] == "imminent"
+    # Nobody else can read the support conversation.
+    outsider = sign_up(first)
+    assert outsider.get(f"/api/v1/rooms/{room_id}/messages").status_code == 404
+    for sock in (watcher, member_sock, staff_sock):
+        await sock.close()
