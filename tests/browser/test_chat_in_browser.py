@@ -125,3 +125,26 @@ def test_get_help_now_opens_resources_and_no_horizontal_scroll_at_360(browser: A
     page.screenshot(path=str(screenshots / "help-360.png"))
     page.get_by_role("button", name="Close").click()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_reply_and_support_reaction(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    alice, bob = sign_up(server), sign_up(server)
+    pa, pb = _new_page(browser, server), _new_page(browser, server)
+    for page, member in ((pa, alice), (pb, bob)):
+        _log_in(page, member.pseudonym)
+        page.get_by_role("link", name=re.compile("Wins")).click()
+        expect(page.get_by_role("heading", name=re.compile("Wins"))).to_be_visible()
+    pa.get_by_label("Write a message").fill("60 days today!")
+    pa.get_by_role("button", name="Send").click()
+    theirs = pb.locator(".message", has_text="60 days today!")
+    expect(theirs).to_be_visible()
+    theirs.get_by_role("button", name=re.compile("Proud of you")).click()
+    theirs.get_by_role("button", name="Reply").click()
+    pb.get_by_label("Write a message").fill(f"So happy for you @{alice.pseudonym}")
+    pb.get_by_role("button", name="Send").click()
+    mine = pa.locator(".message", has_text="60 days today!")
+    expect(mine.get_by_role("button", name=re.compile("Proud of you 1"))).to_be_visible()
+    reply = pa.locator(".message.mentions-me", has_text="So happy for you")
+    expect(reply.locator(".in-reply")).to_contain_text("60 days today!")
+    pa.screenshot(path=str(screenshots / "room-reactions-mobile.png"))
+    assert pa.errors == [] and pb.errors == []  # type: ignore[attr-defined]
