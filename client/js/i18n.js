@@ -78,6 +78,8 @@ const catalogue = {
   "room.unattended": "No supporters are on call right now, so this room is in a gentler, slower mode. If you need help now, these are always there:",
   "room.archived": "This room is archived. You can read it, but not post.",
   "room.newMessage": "New message from {author}",
+  "room.newMessageDiscreet": "New message",
+  "nav.settings": "Settings",
   "nav.forum": "Forum",
   "forum.title": "Forum",
   "forum.intro": "The long stories, questions and answers. Take your time: people read here at all hours.",

@@ -49,6 +49,9 @@ def test_main_views_have_no_serious_violations(browser: Any, server: ServerProce
     staff.get_by_role("link", name="Crisis queue").click()
     expect(staff.get_by_role("heading", name="Crisis queue")).to_be_visible()
     assert serious_violations(staff) == [], "console"
+    staff.get_by_role("link", name="Settings").click()
+    expect(staff.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
+    assert serious_violations(staff) == [], "settings"
 
 
 def test_keyboard_only_sign_in_and_send(browser: Any, server: ServerProcess) -> None:
@@ -89,5 +92,7 @@ def test_new_messages_are_announced_politely(browser: Any, server: ServerProcess
 
     with ThreadPoolExecutor(1) as pool:  # Playwright's own loop runs on this thread
         pool.submit(lambda: asyncio.run(say())).result()
-    expect(page.locator("#announcer")).to_contain_text(f"New message from {writer.pseudonym}")
+    # Discreet by default: announced, but without the writer's name or words.
+    expect(page.locator("#announcer")).to_contain_text("New message")
+    assert writer.pseudonym not in page.locator("#announcer").inner_text()
     assert "hello from the other side" not in page.title() and writer.pseudonym not in page.title()

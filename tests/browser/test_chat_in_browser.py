@@ -13,6 +13,7 @@ from tests.support import PASSWORD, ServerProcess, sign_up, unique_name
 
 def _new_page(browser: Any, server: ServerProcess, width: int = 390) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.base)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -148,3 +149,21 @@ def test_reply_and_support_reaction(browser: Any, server: ServerProcess, screens
     expect(reply.locator(".in-reply")).to_contain_text("60 days today!")
     pa.screenshot(path=str(screenshots / "room-reactions-mobile.png"))
     assert pa.errors == [] and pb.errors == []  # type: ignore[attr-defined]
+
+
+def test_settings_theme_and_safety_plan(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    member = sign_up(server)
+    page = _new_page(browser, server)
+    _log_in(page, member.pseudonym)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Theme").select_option("dark")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.get_by_label("My reasons to keep going").fill("My sister, and the sea.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.screenshot(path=str(screenshots / "settings-dark-mobile.png"))
+    assert member.get("/api/v1/me/safety-plan").json()["safety_plan"]["reasons_to_keep_going"] == "My sister, and the sea."
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(251, 250, 247)"

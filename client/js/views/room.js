@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
 import { openHelp } from "../safety.js";
+import { announcesNames } from "./settings.js";
 
 const PAGE = 50;
 const REACTIONS = [["support", "💜"], ["relate", "🤝"], ["proud", "🌱"], ["hug", "🫂"]];
@@ -96,7 +97,8 @@ export function renderRoom(main, roomId) {
       while (after && after.dataset.seq && Number(after.dataset.seq) > message.seq) after = after.previousElementSibling;
       if (after) after.after(node); else list.prepend(node);
       if (announceIt && !(message.author && message.author.id === getState().user?.id)) {
-        announce(t("room.newMessage", { author: authorLabel(message) }));
+        // Discreet by default: names are announced only if the member chose so.
+        announce(announcesNames() ? t("room.newMessage", { author: authorLabel(message) }) : t("room.newMessageDiscreet"));
       }
     }
     if (oldestId === null || message.id < oldestId) oldestId = message.id;
