@@ -113,10 +113,12 @@ def _run_action(coro_factory: object) -> int:
 
     async def run() -> int:
         h = Hearth(settings)
+        # Started, so events (a role change, ended sessions) reach running servers through Redis.
+        await h.start()
         try:
             return await coro_factory(h)  # type: ignore[operator,no-any-return]
         finally:
-            await h.db.close()
+            await h.stop()
 
     try:
         return asyncio.run(run())

@@ -231,9 +231,10 @@ class Connection:
             # Wake at the session's absolute end too, so the socket closes at once then.
             left = (self.auth.session.expires_at - utcnow()).total_seconds()
             await asyncio.sleep(max(0.05, min(SESSION_RECHECK_SECONDS, left + 0.05)))
-            if not await session_still_live(self.h, self.auth.session.id):
+            if not await session_still_live(self.h, self.auth.session.id, self.auth.user.role):
+                live = await session_still_live(self.h, self.auth.session.id)
                 self.closing = True
-                await self.websocket.close(CLOSE_POLICY, "session_expired")
+                await self.websocket.close(CLOSE_POLICY, "role_changed" if live else "session_expired")
                 return
 
 

@@ -255,10 +255,16 @@ async def authenticate(h: Hearth, token: str | None, *, touch: bool = True) -> A
     return Auth(user, session)
 
 
-async def session_still_live(h: Hearth, session_id: int) -> bool:
+async def session_still_live(h: Hearth, session_id: int, role: str | None = None) -> bool:
+    """Still live, and (when `role` is given) the member still has that role: a
+    change made where no event reaches this process (another process on SQLite,
+    the command line) still ends the socket at the next check."""
     async with h.db.read() as db:
-        session = await db.get(Session, session_id)
-    return session is not None and session_is_live(h, session, utcnow())
+        row = (await db.execute(select(Session, User.role).join(User, User.id == Session.user_id).where(Session.id == session_id))).first()
+    if row is None:
+        return False
+    session, current_role = row
+    return session_is_live(h, session, utcnow()) and (role is None or current_role == role)
 
 
 async def create_user(h: Hearth, pseudonym: str, password: str, role: str) -> tuple[User, list[str]]:
