@@ -105,7 +105,7 @@ def _fill(path: Path) -> None:
             pass
 
 
-@pytest.mark.skipif(bool(configured_database_url()) or not _can_mount(), reason="SQLite on a small file system (needs root to mount tmpfs)")
+@pytest.mark.skipif(bool(configured_database_url()) or not _can_mount(), reason="SQLite only (the PostgreSQL pass skips it), and mounting a small tmpfs needs root")
 async def test_a_full_disk_gives_a_clear_error_no_corruption_and_recovers(small_disk: Path) -> None:
     database = Database.fresh()
     db_file = small_disk / "hearth.db"
