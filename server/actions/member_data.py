@@ -31,7 +31,8 @@ from server.actions.sessions import list_sessions
 from server.errors import InvalidField
 from server.models import (
     Block, ConcernReport, Conversation, ConversationMember, CrisisFlag, ForumFollow, ForumPost, ForumPreference, ForumReaction,
-    ForumReadMark, ForumThread, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, Message, MessagingPrefs,
+    ForumReadMark, ForumThread, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, Message, MessageReaction,
+    MessagingPrefs,
     OnCall, Room, RoomMember, RotaSlot, SafetyPlan, TalkRequest, User, utcnow,
 )
 from server.models.recovery import MeetingHand
@@ -45,6 +46,7 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("recovery_codes", "user_id"): "account.recovery_codes_left (codes are stored only as hashes)",
     ("totp_credentials", "user_id"): "account.second_factor (the secret itself is never shown again)",
     ("messages", "author_id"): "messages",
+    ("message_reactions", "user_id"): "message_reactions",
     ("room_members", "user_id"): "rooms",
     ("conversations", "user_low"): "conversations",
     ("conversations", "user_high"): "conversations",
@@ -123,6 +125,8 @@ async def export(h: Hearth, auth: Auth) -> dict[str, Any]:
             for m, kind in await s.execute(
                 select(Message, Room.kind).join(Room, Room.id == Message.room_id).where(Message.author_id == me).order_by(Message.id))
         ]
+        message_reactions = [{"message_id": r.message_id, "kind": r.kind, "created_at": _iso(r.created_at)}
+                             for r in await s.scalars(select(MessageReaction).where(MessageReaction.user_id == me))]
         rooms = [{"room_id": r.room_id, "name": name, "joined_at": _iso(r.joined_at), "last_read_seq": r.last_read_seq}
                  for r, name in await s.execute(select(RoomMember, Room.name).join(Room, Room.id == RoomMember.room_id)
                                                 .where(RoomMember.user_id == me).order_by(RoomMember.room_id))]
@@ -180,6 +184,7 @@ async def export(h: Hearth, auth: Auth) -> dict[str, Any]:
                     "recovery_codes_left": codes_left, "second_factor": factor},
         "sessions": sessions,
         "messages": messages,
+        "message_reactions": message_reactions,
         "rooms": rooms,
         "conversations": conversations,
         "messaging_settings": {"who_can_message": prefs.who_can_message, "read_receipts": prefs.read_receipts} if prefs else None,
