@@ -9,7 +9,8 @@ import { openHelp } from "../safety.js";
 import { announcesNames } from "./settings.js";
 
 const PAGE = 50;
-const REACTIONS = [["support", "💜"], ["relate", "🤝"], ["proud", "🌱"], ["hug", "🫂"]];
+// Words, not emoji: clear in every font and to every screen reader.
+const REACTIONS = ["support", "relate", "proud", "hug"];
 
 export function renderRoom(main, roomId) {
   const messages = new Map();      // id -> message
@@ -56,13 +57,13 @@ export function renderRoom(main, roomId) {
       ? t("room.inReplyTo", { author: authorLabel(quoted), excerpt: (quoted.body || "").slice(0, 80) })
       : t("room.replyingTo", { author: "…" }) }) : null;
     const reactions = message.deleted || message.held ? null : h("div", { class: "reactions", role: "group", "aria-label": "Reactions" },
-      REACTIONS.map(([kind, symbol]) => {
+      REACTIONS.map((kind) => {
         const state = message.reactions || { counts: {}, mine: [] };
         const count = state.counts[kind] || 0;
         const pressed = (state.mine || []).includes(kind);
         return h("button", { type: "button", class: `reaction${pressed ? " on" : ""}`, "aria-pressed": pressed ? "true" : "false",
-          title: t(`room.react.${kind}`), "aria-label": `${t(`room.react.${kind}`)} ${count}`,
-          onclick: () => toggleReaction(message, kind, !pressed) }, symbol, count ? h("span", { class: "count", text: String(count) }) : null);
+          "aria-label": `${t(`room.react.${kind}`)} ${count}`,
+          onclick: () => toggleReaction(message, kind, !pressed) }, t(`room.react.${kind}`), count ? h("span", { class: "count", text: String(count) }) : null);
       }));
     const actions = !message.deleted ? h("div", { class: "actions" },
       h("button", { type: "button", class: "link", text: t("room.reply"), onclick: () => startReply(message) }),
