@@ -21,6 +21,7 @@ extendCatalogue({
   "account.factorRequired": "Staff accounts here must set this up before anything else.",
   "account.password": "Your password",
   "account.code": "Code from the app",
+  "account.codeIfAny": "Code from your authenticator app (only if you set one up)",
   "account.start": "Set it up",
   "account.secretIntro": "Add this key in your authenticator app (type it, or open the link on your phone), then enter the code it shows. This key is shown only now.",
   "account.confirm": "Confirm",
@@ -134,7 +135,7 @@ function leaveCard(onLeft) {
     h("p", { class: "check" }, keep, h("label", { for: "leave-keep", text: t("account.keep") })),
     h("p", { class: "check" }, remove, h("label", { for: "leave-remove", text: t("account.remove") })),
     h("div", { class: "field" }, h("label", { for: "leave-password", text: t("account.password") }), password),
-    h("div", { class: "field" }, h("label", { for: "leave-code", text: t("account.code") }), code),
+    h("div", { class: "field" }, h("label", { for: "leave-code", text: t("account.codeIfAny") }), code),
     box, h("button", { type: "submit", class: "btn danger", text: t("account.delete") }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
