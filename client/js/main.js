@@ -17,6 +17,7 @@ import { renderConversation, renderConversations } from "./views/conversations.j
 import { renderMessagingSettings } from "./views/conversations-settings.js";
 import { applyPreferences, renderSettings } from "./views/settings.js";
 import { renderMentorship } from "./views/mentorship.js";
+import { renderAccount } from "./views/account.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -45,6 +46,7 @@ const routes = [
   [/^#\/conversations\/(\d+)$/, (el, id) => renderConversation(el, Number(id))],
   [/^#\/conversations$/, (el) => renderConversations(el)],
   [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
+  [/^#\/settings\/account$/, (el) => renderAccount(el)],
   [/^#\/settings$/, (el) => renderSettings(el)],
   [/^#\/mentorship$/, (el) => renderMentorship(el)],
   [/^#\/recovery$/, (el) => renderRecovery(el)],

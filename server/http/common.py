@@ -73,12 +73,24 @@ def check_same_origin(request: Request) -> None:
     raise Forbidden("This request came from another site, so it was refused.", code="cross_site")
 
 
-async def require_auth(request: Request) -> Auth:
+async def require_auth(request: Request, *, enrolling: bool = False) -> Auth:
+    """`enrolling`: endpoints staff may reach before setting up a required second
+    factor (their account, sessions, the authenticator set-up, log-out)."""
     token, from_cookie = session_token(request)
     auth = await authenticate(hearth(request), token)
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
+    if auth.second_factor_missing and not enrolling:
+        raise Forbidden("Staff accounts need a second factor here. Set up an authenticator app from your account page first.",
+                        code="second_factor_setup_required")
     return auth
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address, for rate limits only (never stored or logged).
+    uvicorn has already taken it from X-Forwarded-For when, and only when, the
+    connection came from a proxy in HEARTH_TRUSTED_PROXIES."""
+    return request.client.host if request.client else None
 
 
 def set_session_cookie(request: Request, response: Response, token: str, *, remember: bool, max_age: int) -> None:

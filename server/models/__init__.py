@@ -8,6 +8,7 @@ from server.models.social import Block
 from server.models.conversations import Conversation, ConversationMember, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, MessagingPrefs, TalkRequest
 from server.models.forum import ForumBoard, ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, ForumThread
 from server.models import recovery
+from server.models.second_factor import TotpCredential
 
 __all__ = [
     "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
@@ -16,3 +17,4 @@ __all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline
             "Mentorship", "MessagingPrefs", "TalkRequest"]
 __all__ += ["MessageReaction"]
 __all__ += ["ForumBoard", "ForumFollow", "ForumPost", "ForumPreference", "ForumReaction", "ForumReadMark", "ForumThread"]
+__all__ += ["TotpCredential"]

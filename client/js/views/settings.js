@@ -74,6 +74,7 @@ export async function renderSettings(main) {
       h("h2", { text: t("settings.more") }),
       h("ul", {},
         h("li", {}, h("a", { href: "#/settings/messaging", text: t("settings.messaging") })),
+        h("li", {}, h("a", { href: "#/settings/account", text: t("account.link") })),
         h("li", {}, h("a", { href: "#/forum", text: t("settings.forum") }))))));
   const { safety_plan: current } = await api("/api/v1/me/safety-plan");
   if (current) for (const name of PLAN_FIELDS) fields[name].value = current[name] || "";
