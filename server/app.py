@@ -20,7 +20,7 @@ from server import scheduler
 from server.config import Settings
 from server.db import storage_error
 from server.errors import HearthError
-from server.http import auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
+from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
 from server.http import privacy, sessions
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
@@ -104,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
         *rooms.routes,
         *forum.routes,
         *crisis.routes,
+        *admin.routes,
         *conversations.routes, *mentors.routes, *talk_now.routes,
         *recovery.routes,
         *meetings.routes,

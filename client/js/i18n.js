@@ -80,6 +80,7 @@ const catalogue = {
   "room.newMessage": "New message from {author}",
   "room.newMessageDiscreet": "New message",
   "nav.settings": "Settings",
+  "nav.admin": "Community",
   "nav.forum": "Forum",
   "forum.title": "Forum",
   "forum.intro": "The long stories, questions and answers. Take your time: people read here at all hours.",

@@ -16,6 +16,7 @@ import { showResources } from "./safety.js";
 import { renderConversation, renderConversations } from "./views/conversations.js";
 import { renderMessagingSettings } from "./views/conversations-settings.js";
 import { applyPreferences, renderSettings } from "./views/settings.js";
+import { renderAdmin } from "./views/admin.js";
 import { renderMentorship } from "./views/mentorship.js";
 import { renderAccount } from "./views/account.js";
 
@@ -48,6 +49,7 @@ const routes = [
   [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
   [/^#\/settings\/account$/, (el) => renderAccount(el)],
   [/^#\/settings$/, (el) => renderSettings(el)],
+  [/^#\/admin$/, (el) => renderAdmin(el)],
   [/^#\/mentorship$/, (el) => renderMentorship(el)],
   [/^#\/recovery$/, (el) => renderRecovery(el)],
   [/^#\/meetings\/(\d+)$/, (el, id) => renderMeeting(el, Number(id))],
@@ -71,6 +73,7 @@ const navItems = [
   { href: "#/recovery", key: "nav.recovery" },
   { href: "#/meetings", key: "nav.meetings" },
   { href: "#/console", key: "nav.console", roles: STAFF },
+  { href: "#/admin", key: "nav.admin", roles: ["moderator", "admin"] },
   { href: "#/settings", key: "nav.settings" },
 ];
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.passwords import check_password_rules
 from server.accounts.pseudonyms import check_pseudonym, pseudonym_key, pseudonym_skeleton
 from server.accounts.tokens import hash_recovery_code, hash_session_token, new_recovery_codes, new_session_token
-from server.errors import Conflict, HearthError, InvalidField, NotAuthenticated
+from server.errors import Conflict, Forbidden, HearthError, InvalidField, NotAuthenticated
 from server.models import RecoveryCode, Session, User, utcnow
 from server.models.accounts import ROLES, STAFF_ROLES
 from server.services import Hearth, Tx
@@ -285,3 +285,14 @@ async def set_role(h: Hearth, pseudonym: str, role: str) -> User:
         # Open sockets carry the old rights: close them so they reconnect with the new ones.
         _session_ended(tx, user.id, "role_changed")
     return user
+
+
+async def change_role(h: Hearth, auth: Auth, pseudonym: object, role: object) -> User:
+    """Admins change roles from the browser (the command line uses set_role)."""
+    if auth.user.role != "admin":
+        raise Forbidden("Only admins can change roles.")
+    if not isinstance(pseudonym, str) or not isinstance(role, str):
+        raise InvalidField("Send the pseudonym and the new role.")
+    if pseudonym_key(pseudonym) == auth.user.pseudonym_key and role != "admin":
+        raise InvalidField("Ask another admin to change your own role, so Hearth is never left without one.")
+    return await set_role(h, pseudonym, role)
