@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server import scheduler
 from server.config import Settings
 from server.errors import HearthError
-from server.http import auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
+from server.http import auth, conversations, crisis, forum, me, meetings, mentors, moderation, recovery, rooms, talk_now
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.metrics import metrics_endpoint
@@ -100,6 +100,7 @@ def create_app(settings: Settings) -> Starlette:
         *conversations.routes, *mentors.routes, *talk_now.routes,
         *recovery.routes,
         *meetings.routes,
+        *moderation.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

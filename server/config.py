@@ -68,6 +68,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
+    Setting("HEARTH_MESSAGE_RATE", "30/minute;600/hour", "Chat and private messages one member (trust level 1 and up) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour", "Chat and private messages a new account (trust level 0) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_THREAD_RATE", "1/hour;3/day", "Forum threads a new account (trust level 0) may start, on top of HEARTH_FORUM_THREAD_RATE, or 'off'."),
+    Setting("HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day", "New private conversations one member may open, or 'off'."),
+    Setting("HEARTH_REPORT_RATE", "10/hour;20/day", "Reports one member may file, or 'off'."),
+    Setting("HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour", "Messages, forum posts and new conversations from one network address (the address is a keyed hash in memory or Redis for the window only), or 'off'."),
+    Setting("HEARTH_ADDRESS_REPORT_RATE", "60/hour", "Reports from one network address, or 'off'."),
+    Setting("HEARTH_HOST_ESCALATE_MINUTES", "30", "A case about a room with hosts goes to site moderators when no host has taken it within this many minutes."),
+    Setting("HEARTH_HOLD_IDENTIFYING", "true", "true: messages and posts with phone numbers, e-mail or street addresses or social handles wait for a moderator; false: they are posted and flagged."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -115,6 +124,15 @@ class Settings:
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
     new_account_max_links: int = 0
+    message_rate: str = "30/minute;600/hour"
+    new_member_message_rate: str = "10/minute;100/hour"
+    new_member_thread_rate: str = "1/hour;3/day"
+    conversation_open_rate: str = "10/hour;30/day"
+    report_rate: str = "10/hour;20/day"
+    address_write_rate: str = "600/minute;10000/hour"
+    address_report_rate: str = "60/hour"
+    host_escalate_minutes: int = 30
+    hold_identifying: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -298,4 +316,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
         search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
         new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
+        message_rate=_rate(env, "HEARTH_MESSAGE_RATE", "30/minute;600/hour"),
+        new_member_message_rate=_rate(env, "HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour"),
+        new_member_thread_rate=_rate(env, "HEARTH_NEW_MEMBER_THREAD_RATE", "1/hour;3/day"),
+        conversation_open_rate=_rate(env, "HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day"),
+        report_rate=_rate(env, "HEARTH_REPORT_RATE", "10/hour;20/day"),
+        address_write_rate=_rate(env, "HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour"),
+        address_report_rate=_rate(env, "HEARTH_ADDRESS_REPORT_RATE", "60/hour"),
+        host_escalate_minutes=_int(env, "HEARTH_HOST_ESCALATE_MINUTES", "30", 1, 7 * 24 * 60),
+        hold_identifying=_bool(env, "HEARTH_HOLD_IDENTIFYING", "true"),
     )

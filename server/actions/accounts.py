@@ -33,6 +33,9 @@ class LoginFailed(HearthError):
 class Auth:
     user: User
     session: Session
+    # The caller's network address, for per-address rate limits only: it stays in
+    # memory with this request or socket and is never stored or logged.
+    address: str | None = None
 
 
 def user_out(user: User) -> dict[str, object]:
@@ -98,12 +101,21 @@ async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bo
     if not await h.hasher.verify(user.password_hash if user else None, password) or user is None:
         raise LoginFailed()
     new_hash = await h.hasher.hash(password) if h.hasher.needs_rehash(user.password_hash) else None
+    await _check_not_suspended(h, user)
     async with h.transaction() as tx:
         if new_hash:
             await tx.session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
         login, token = _new_session(h, user, remember=remember)
         tx.session.add(login)
     return user, token
+
+
+async def _check_not_suspended(h: Hearth, user: User) -> None:
+    """Suspended and banned accounts can't log in; they are told why and until when."""
+    from moderation.sanctions import check_may_log_in
+
+    async with h.db.read() as session:
+        await check_may_log_in(session, user, utcnow())
 
 
 def _session_ended(tx: Tx, user_id: int, reason: str, session_id: int | None = None) -> None:
@@ -143,6 +155,9 @@ async def recover(h: Hearth, pseudonym: object, code: object, new_password: obje
             )
         if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
             raise LoginFailed("That pseudonym and recovery code don't match, or the code was already used.")
+        from moderation.sanctions import check_may_log_in
+
+        await check_may_log_in(tx.session, user, utcnow())  # a suspended or banned account stays out this way too
         user.password_hash = password_hash
         await _revoke_all_sessions(tx, user.id, "password_changed")
         login, token = _new_session(h, user, remember=False)
@@ -224,6 +239,10 @@ async def set_role(h: Hearth, pseudonym: str, role: str) -> User:
         user = await tx.session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym)))
         if user is None:
             raise InvalidField(f"No account is called {pseudonym!r}.", code="not_found")
+        from moderation import audit
+
+        audit.record(tx.session, None, "role_set", target_kind="member", target_id=user.id, target_pseudonym=user.pseudonym,
+                     reason="set from the server console", before=user.role, after=role)
         user.role = role
         # Open sockets carry the old rights: close them so they reconnect with the new ones.
         _session_ended(tx, user.id, "role_changed")

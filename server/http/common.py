@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -73,12 +74,18 @@ def check_same_origin(request: Request) -> None:
     raise Forbidden("This request came from another site, so it was refused.", code="cross_site")
 
 
+def client_address(conn: HTTPConnection) -> str | None:
+    """The peer's address (uvicorn takes it from X-Forwarded-For only for trusted proxies).
+    Used only as a rate-limit key: never stored, never logged."""
+    return conn.client.host if conn.client else None
+
+
 async def require_auth(request: Request) -> Auth:
     token, from_cookie = session_token(request)
     auth = await authenticate(hearth(request), token)
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
-    return auth
+    return replace(auth, address=client_address(request))
 
 
 def set_session_cookie(request: Request, response: Response, token: str, *, remember: bool, max_age: int) -> None:

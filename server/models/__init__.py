@@ -8,6 +8,7 @@ from server.models.social import Block
 from server.models.conversations import Conversation, ConversationMember, HelperStatus, MentorDecline, MentorProfile, MentorRequest, Mentorship, MessagingPrefs, TalkRequest
 from server.models.forum import ForumBoard, ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, ForumThread
 from server.models import recovery
+from server.models.moderation import AuditEntry, ModAction, ModAppeal, ModCase, ModNotice, ModReport, RoomHost, RoomMode, StaffNote, TrustOverride, WatchedWordRow
 
 __all__ = [
     "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
@@ -15,3 +16,4 @@ __all__ = [
 __all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline", "MentorProfile", "MentorRequest",
             "Mentorship", "MessagingPrefs", "TalkRequest"]
 __all__ += ["ForumBoard", "ForumFollow", "ForumPost", "ForumPreference", "ForumReaction", "ForumReadMark", "ForumThread"]
+__all__ += ["AuditEntry", "ModAction", "ModAppeal", "ModCase", "ModNotice", "ModReport", "RoomHost", "RoomMode", "StaffNote", "TrustOverride", "WatchedWordRow"]
