@@ -8,7 +8,7 @@ forum post, a member), gathering every report and flag of it while open.
   the case then holds a copy of it and a few around it, the only way staff
   ever read a private conversation (copying and every viewing are audited).
 - Cases about a room with hosts go to its hosts first (`tier = "host"`) and to
-  site moderators when untouched for HEARTH_HOST_ESCALATE_MINUTES.
+  site moderators when untouched for HEARTH_HOST_ESCALATE_SECONDS.
 - The queue orders by severity, then age. Claiming is a conditional UPDATE:
   of any number of concurrent claims, exactly one wins."""
 
@@ -140,7 +140,7 @@ async def gather(h: Hearth, tx: Tx, *, source: str, target_kind: str, target_id:
             place_kind=place_kind, room_id=room_id, thread_id=thread_id, reasons=sorted(set(reasons)),
             findings=found_dicts[:MAX_FINDINGS], severity=severity, report_count=1 if reported else 0, snapshot=snapshot,
             created_at=now, updated_at=now,
-            escalate_at=now + timedelta(minutes=h.settings.host_escalate_minutes) if tier == "host" else None,
+            escalate_at=now + timedelta(seconds=h.settings.host_escalate_seconds) if tier == "host" else None,
         )
         try:
             async with tx.session.begin_nested():  # a concurrent first report of the same item wins the unique key

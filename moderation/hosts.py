@@ -1,6 +1,6 @@
 """Room hosts: a room's own moderators. Cases about their room reach them first;
 the sweeper hands a case to site moderators when no host has taken it in
-HEARTH_HOST_ESCALATE_MINUTES (a conditional UPDATE, so with several processes
+HEARTH_HOST_ESCALATE_SECONDS (a conditional UPDATE, so with several processes
 exactly one hands each case over)."""
 
 from __future__ import annotations

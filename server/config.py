@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_REPORT_RATE", "10/hour;20/day", "Reports one member may file, or 'off'."),
     Setting("HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour", "Messages, forum posts and new conversations from one network address (the address is a keyed hash in memory or Redis for the window only), or 'off'."),
     Setting("HEARTH_ADDRESS_REPORT_RATE", "60/hour", "Reports from one network address, or 'off'."),
-    Setting("HEARTH_HOST_ESCALATE_MINUTES", "30", "A case about a room with hosts goes to site moderators when no host has taken it within this many minutes."),
+    Setting("HEARTH_HOST_ESCALATE_SECONDS", "1800", "A case about a room with hosts goes to site moderators when no host has taken it within this many seconds."),
     Setting("HEARTH_HOLD_IDENTIFYING", "true", "true: messages and posts with phone numbers, e-mail or street addresses or social handles wait for a moderator; false: they are posted and flagged."),
 )
 
@@ -131,7 +131,7 @@ class Settings:
     report_rate: str = "10/hour;20/day"
     address_write_rate: str = "600/minute;10000/hour"
     address_report_rate: str = "60/hour"
-    host_escalate_minutes: int = 30
+    host_escalate_seconds: int = 1800
     hold_identifying: bool = True
 
     @property
@@ -323,6 +323,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         report_rate=_rate(env, "HEARTH_REPORT_RATE", "10/hour;20/day"),
         address_write_rate=_rate(env, "HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour"),
         address_report_rate=_rate(env, "HEARTH_ADDRESS_REPORT_RATE", "60/hour"),
-        host_escalate_minutes=_int(env, "HEARTH_HOST_ESCALATE_MINUTES", "30", 1, 7 * 24 * 60),
+        host_escalate_seconds=_int(env, "HEARTH_HOST_ESCALATE_SECONDS", "1800", 1, 7 * 24 * 3600),
         hold_identifying=_bool(env, "HEARTH_HOLD_IDENTIFYING", "true"),
     )
