@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> Starlette:
         await h.start()
         await sweeper.refresh_staffing(h)
         sweeper.start(h)
+        h.background.append(asyncio.create_task(h.presence.run(), name="hearth-presence"))
         sweep = asyncio.create_task(scheduler.run(h))  # meeting reminders, early-warning sweep
         try:
             yield
