@@ -17,6 +17,8 @@ import { renderConversation, renderConversations } from "./views/conversations.j
 import { renderMessagingSettings } from "./views/conversations-settings.js";
 import { applyPreferences, renderSettings } from "./views/settings.js";
 import { renderMentorship } from "./views/mentorship.js";
+import { moderationRoutes } from "./views/moderation.js";
+import { renderNotices } from "./views/moderation-member.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -38,6 +40,8 @@ document.addEventListener("click", (event) => {
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
   ...forumRoutes,
+  ...moderationRoutes,
+  [/^#\/notices$/, (el) => renderNotices(el)],
   [/^#\/console\/(\d+)$/, (el, id) => renderFlag(el, Number(id))],
   [/^#\/console$/, (el) => renderConsole(el)],
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
@@ -69,6 +73,8 @@ const navItems = [
   { href: "#/recovery", key: "nav.recovery" },
   { href: "#/meetings", key: "nav.meetings" },
   { href: "#/console", key: "nav.console", roles: STAFF },
+  { href: "#/moderation", key: "nav.moderation", roles: ["moderator", "admin"] },
+  { href: "#/notices", key: "nav.notices" },
   { href: "#/settings", key: "nav.settings" },
 ];
 
