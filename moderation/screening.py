@@ -1,18 +1,20 @@
 """Automatic flags on the write paths (chat and private messages, forum posts),
 run inside the write's own transaction, next to crisis screening.
 
-- `before_write` (before anything is stored): who may post here at all (mutes,
-  paused rooms), the member's rate limits (per account by trust level, and per
-  network address), then `check_text` with the admins' watched words. A
-  "block" refuses the write with the finding's notice (nothing is stored); a
-  "replace" changes the words; a "hold" keeps it for review; the author is
-  told gently.
+- `gate` (before the room lock is taken): may this member post here now? Mutes,
+  paused rooms, and rate limits per account (by trust level) and per network
+  address.
+- `screen` (before the insert): `check_text` with the admins' watched words and,
+  for new accounts, the repeat tracker. A "block" refuses the write with the
+  finding's notice (nothing is stored); a "replace" changes the words; a
+  "hold" stores it for review; the author is told gently.
 - `after_write` (once stored, with an id): opens or adds to the review case.
 
-A message that the crisis detector finds worrying is never blocked or held:
-its findings become plain flags. Private conversations are never put in the
+A message the crisis detector finds worrying is never blocked or held: its
+findings become plain flags. Private conversations are never put in the
 queue automatically (staff read them only through a participant's report):
-there only "block" and "replace" words apply."""
+there only "block" and "replace" words apply. Repeats are tracked per process,
+in memory, for new accounts only (a raid's shape; regulars repeat innocently)."""
 
 from __future__ import annotations
 
