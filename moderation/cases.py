@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +25,7 @@ from moderation import audit
 from moderation.autoflags import Finding
 from server.actions.accounts import Auth
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
-from server.models import (ForumPost, ForumThread, Message, ModAction, ModCase, ModReport, Room, RoomHost, StaffNote,
-                           User)
-from server.models.accounts import STAFF_ROLES
+from server.models import ForumPost, ForumThread, Message, ModAction, ModCase, ModReport, Room, RoomHost, StaffNote, User
 from server.ratelimit import address_key
 from server.services import Hearth, Tx
 from server.text import clean_body
@@ -44,10 +41,6 @@ REASONS = {  # reason -> (severity, words for the member)
 TARGETS = ("message", "post", "member")
 MAX_FINDINGS = 20
 PRIVATE_BEFORE, PRIVATE_AFTER = 5, 2
-
-
-class RateLimitedReports(Exception):
-    pass
 
 
 # ---- shapes ------------------------------------------------------------------------
@@ -127,7 +120,7 @@ async def announce(tx: Tx, case: ModCase, kind: str) -> None:
 async def gather(h: Hearth, tx: Tx, *, source: str, target_kind: str, target_id: int, target_user: User | None,
                  place_kind: str, room_id: int | None, thread_id: int | None, reasons: Iterable[str],
                  findings: Iterable[Finding] = (), severity: int, snapshot: dict[str, Any], now: datetime,
-                 reported: bool = False) -> tuple[ModCase, bool]:
+                 quiet: bool = False) -> tuple[ModCase, bool]:
     """Open a case for the item, or add to its open one. Returns (case, created)."""
     reasons, found_dicts = list(reasons), [f.to_dict() for f in findings]
     existing = await _open_case(tx.session, target_kind, target_id)
@@ -138,7 +131,7 @@ async def gather(h: Hearth, tx: Tx, *, source: str, target_kind: str, target_id:
             source=source, status="open", tier=tier, target_kind=target_kind, target_id=target_id,
             target_user_id=target_user.id if target_user else None, target_pseudonym=target_user.pseudonym if target_user else "",
             place_kind=place_kind, room_id=room_id, thread_id=thread_id, reasons=sorted(set(reasons)),
-            findings=found_dicts[:MAX_FINDINGS], severity=severity, report_count=1 if reported else 0, snapshot=snapshot,
+            findings=found_dicts[:MAX_FINDINGS], severity=severity, report_count=0, snapshot=snapshot,
             created_at=now, updated_at=now,
             escalate_at=now + timedelta(seconds=h.settings.host_escalate_seconds) if tier == "host" else None,
         )
@@ -156,10 +149,8 @@ async def gather(h: Hearth, tx: Tx, *, source: str, target_kind: str, target_id:
         existing.findings = (list(existing.findings) + found_dicts)[-MAX_FINDINGS:]
         existing.severity = max(existing.severity, severity)
         existing.updated_at = now
-        if reported:
-            await tx.session.execute(update(ModCase).where(ModCase.id == existing.id).values(report_count=ModCase.report_count + 1))
-            await tx.session.refresh(existing)
-    await announce(tx, existing, "case_opened" if created else "case_updated")
+    if not quiet:  # a report announces once its count is in
+        await announce(tx, existing, "case_opened" if created else "case_updated")
     return existing, created
 
 
@@ -242,16 +233,19 @@ async def file_report(h: Hearth, auth: Auth, data: dict[str, Any]) -> tuple[dict
         if target_user is not None and target_user.id == auth.user.id:
             raise InvalidField("That's yours: you can edit or remove it yourself instead of reporting it.")
         severity = REASONS[str(reason)][0]
-        case, _created = await gather(h, tx, source="report", target_kind=str(kind), target_id=target_id, target_user=target_user,
+        case, created = await gather(h, tx, source="report", target_kind=str(kind), target_id=target_id, target_user=target_user,
                                       place_kind=place, room_id=room_id, thread_id=thread_id, reasons=[str(reason)],
-                                      severity=severity, snapshot=snapshot, now=now, reported=False)
+                                      severity=severity, snapshot=snapshot, now=now, quiet=True)
         mine = await tx.session.scalar(select(ModReport).where(ModReport.case_id == case.id, ModReport.reporter_id == auth.user.id))
         if mine is not None:
             return report_out(mine, case), False  # one reporter counts once per item
         report = ModReport(case_id=case.id, reporter_id=auth.user.id, reason=str(reason), text=text, created_at=now)
         tx.session.add(report)
+        # One UPDATE, so concurrent reports never lose a count.
         await tx.session.execute(update(ModCase).where(ModCase.id == case.id).values(report_count=ModCase.report_count + 1))
         await tx.session.flush()
+        await tx.session.refresh(case)
+        await announce(tx, case, "case_opened" if created else "case_updated")
         if snapshot.get("private"):
             audit.record(tx.session, None, "private_messages_copied", target_kind="case", target_id=case.id, at=now,
                          room_id=room_id, messages=1 + len(snapshot.get("context", [])))
@@ -473,9 +467,3 @@ async def list_notes(h: Hearth, auth: Auth, member_id: object) -> list[dict[str,
         member = await _member(session, member_id)
         return (await member_history(session, member.id))[1]
 
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
-
-
-_ = sql_case  # kept for queue variants that rank by reason

@@ -194,7 +194,7 @@ async def _release_if_held(h: Hearth, tx: Tx, case: ModCase) -> None:
 
 async def _apply(h: Hearth, tx: Tx, auth: Auth, case: ModCase, kind: str, data: dict[str, Any], reason: str,
                  now: datetime) -> ModAction:
-    from server.actions import accounts, forum, forum_moderation, messages
+    from server.actions import forum, forum_moderation, messages
 
     member = await tx.session.get(User, case.target_user_id) if case.target_user_id else None
     if kind == "dismiss":

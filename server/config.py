@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
     Setting("HEARTH_MESSAGE_RATE", "30/minute;600/hour", "Chat and private messages one member (trust level 1 and up) may send, or 'off'."),
     Setting("HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour", "Chat and private messages a new account (trust level 0) may send, or 'off'."),
-    Setting("HEARTH_NEW_MEMBER_THREAD_RATE", "1/hour;3/day", "Forum threads a new account (trust level 0) may start, on top of HEARTH_FORUM_THREAD_RATE, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_THREAD_RATE", "3/day", "Forum threads a new account (trust level 0) may start, on top of HEARTH_FORUM_THREAD_RATE, or 'off'."),
     Setting("HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day", "New private conversations one member may open, or 'off'."),
     Setting("HEARTH_REPORT_RATE", "10/hour;20/day", "Reports one member may file, or 'off'."),
     Setting("HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour", "Messages, forum posts and new conversations from one network address (the address is a keyed hash in memory or Redis for the window only), or 'off'."),
@@ -126,7 +126,7 @@ class Settings:
     new_account_max_links: int = 0
     message_rate: str = "30/minute;600/hour"
     new_member_message_rate: str = "10/minute;100/hour"
-    new_member_thread_rate: str = "1/hour;3/day"
+    new_member_thread_rate: str = "3/day"
     conversation_open_rate: str = "10/hour;30/day"
     report_rate: str = "10/hour;20/day"
     address_write_rate: str = "600/minute;10000/hour"
@@ -318,7 +318,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
         message_rate=_rate(env, "HEARTH_MESSAGE_RATE", "30/minute;600/hour"),
         new_member_message_rate=_rate(env, "HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour"),
-        new_member_thread_rate=_rate(env, "HEARTH_NEW_MEMBER_THREAD_RATE", "1/hour;3/day"),
+        new_member_thread_rate=_rate(env, "HEARTH_NEW_MEMBER_THREAD_RATE", "3/day"),
         conversation_open_rate=_rate(env, "HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day"),
         report_rate=_rate(env, "HEARTH_REPORT_RATE", "10/hour;20/day"),
         address_write_rate=_rate(env, "HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour"),

@@ -15,14 +15,17 @@ import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, open_dm, set_policy
 from tests.e2e.forum_support import run_sql
-from tests.support import Database, Member, ServerProcess, Socket, sign_up
+from tests.e2e.moderation_support import set_trust
+from tests.support import Database, Member, ServerProcess, Socket, create_staff, sign_up
 
 # Made-up addresses from the documentation ranges (RFC 5737), sent as a trusted
 # proxy would (uvicorn trusts X-Forwarded-For from loopback only).
-ADDRESSES = ["203.0.113.77", "198.51.100.23", "192.0.2.149", "203.0.113.201"]
+ADDRESSES = ["203.0.113.77", "198.51.100.23", "192.0.2.149", "203.0.113.201", "192.0.2.1"]
 LIMITS = {
     **OPEN_DMS,
     "HEARTH_MESSAGE_RATE": "3/2seconds",
+    "HEARTH_NEW_MEMBER_MESSAGE_RATE": "1/3seconds",
+    "HEARTH_NEW_MEMBER_THREAD_RATE": "1/hour",
     "HEARTH_REPORT_RATE": "2/3seconds",
     "HEARTH_ADDRESS_REPORT_RATE": "3/3seconds",
     "HEARTH_ADDRESS_WRITE_RATE": "5/3seconds",
@@ -122,6 +125,29 @@ def test_opening_conversations_is_rate_limited(server: ServerProcess) -> None:
     over = open_dm(opener, y)
     assert over.status_code == 429 and "Retry-After" in over.headers
     assert open_dm(opener, x).status_code in (200, 201)  # an existing conversation is always there to return to
+
+
+async def test_new_accounts_have_their_own_limits(server: ServerProcess) -> None:
+    """Trust level 0 (here set by a moderator, as during a raid): one message per window, one new thread."""
+    member = sign_up(server)
+    moderator = create_staff(server, "moderator")
+    set_trust(moderator, member, 0)
+    sock = await Socket.open(server.ws_url, from_address(member, "192.0.2.1"))
+    await sock.join(4)
+    assert (await send(sock, 4, "hello, I'm new"))["type"] == "ack"
+    refused = await send(sock, 4, "and again")
+    assert refused["code"] == "rate_limited" and "New accounts" in refused["detail"]
+    await sock.close()
+    first = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+                       json={"title": "My first thread", "body": "hello"})
+    assert first.status_code == 201
+    second = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+                        json={"title": "My second thread", "body": "hello"})
+    assert second.status_code == 429 and "New accounts" in second.json()["error"]["detail"]
+    set_trust(moderator, member, None)
+    third = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+                       json={"title": "Trusted again", "body": "hello"})
+    assert third.status_code == 201
 
 
 def test_no_network_address_in_the_database_or_the_log(server: ServerProcess) -> None:
