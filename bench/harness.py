@@ -33,6 +33,9 @@ LIFTED_LIMITS = {
     "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
     "HEARTH_NEW_ACCOUNT_HOURS": "0",
     "HEARTH_HASH_CONCURRENCY": "2",
+    # Every simulated member connects from this one machine.
+    "HEARTH_ADDRESS_WRITE_RATE": "off",
+    "HEARTH_MESSAGE_RATE": "off",
 }
 
 

@@ -20,7 +20,7 @@ from server import scheduler
 from server.config import Settings
 from server.db import storage_error
 from server.errors import HearthError
-from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
+from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, moderation, recovery, rooms, talk_now
 from server.http import privacy, sessions
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
@@ -109,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         *recovery.routes,
         *meetings.routes,
         *sessions.routes, *privacy.routes,
+        *moderation.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]

@@ -50,11 +50,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
-    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new: their first posts are held in unattended rooms, and their forum posts carry no links (0 turns both off)."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (trust level 0): their first posts are held in unattended rooms, their forum posts carry no links, their chat links are held for a look, and new-account rates apply (0 turns these off)."),
     Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
-    Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "A new account can open private conversations with members after this many hours (specialists and mentors are exempt)."),
-    Setting("HEARTH_DM_MIN_MESSAGES", "10", "A new account also needs this many messages in the rooms before opening private conversations with members (both thresholds apply)."),
+    Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "Trust level 2: an account can open private conversations with members after this many hours (specialists and mentors are exempt; staff can raise or lower a level)."),
+    Setting("HEARTH_DM_MIN_MESSAGES", "10", "Trust level 2 also needs this many room messages or forum posts before opening private conversations with members (both thresholds apply)."),
     Setting("HEARTH_MENTOR_MIN_DAYS", "180", "Days in recovery a member needs before volunteering as a mentor."),
     Setting("HEARTH_MENTOR_MAX_MENTEES", "3", "Most active mentees one mentor may have (each mentor may choose fewer)."),
     Setting("HEARTH_TALK_NOW_OFFER_SECONDS", "180", "After this long in the talk-now queue a member is offered crisis resources, the busiest room and the forum."),
@@ -75,6 +75,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_STAFF_REQUIRE_TOTP", "false", "true: specialists, moderators and admins must set up an authenticator app (TOTP) before they can do anything else."),
     Setting("HEARTH_PRIVATE_MESSAGE_DAYS", "0", "Private messages older than this many days are deleted for good (0 keeps them)."),
     Setting("HEARTH_FLAG_CONTEXT_DAYS", "90", "This many days after a crisis flag is resolved, the words kept with it (excerpts and surrounding messages) are deleted; the outcome and audit stay (0 keeps them)."),
+    Setting("HEARTH_MESSAGE_RATE", "30/minute;600/hour", "Chat and private messages one member (trust level 1 and up) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour", "Chat and private messages a new account (trust level 0) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_THREAD_RATE", "3/day", "Forum threads a new account (trust level 0) may start, on top of HEARTH_FORUM_THREAD_RATE, or 'off'."),
+    Setting("HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day", "New private conversations one member may open, or 'off'."),
+    Setting("HEARTH_REPORT_RATE", "10/hour;20/day", "Reports one member may file, or 'off'."),
+    Setting("HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour", "Messages, forum posts and new conversations from one network address (the address is a keyed hash in memory or Redis for the window only), or 'off'."),
+    Setting("HEARTH_ADDRESS_REPORT_RATE", "60/hour", "Reports from one network address, or 'off'."),
+    Setting("HEARTH_HOST_ESCALATE_SECONDS", "1800", "A case about a room with hosts goes to site moderators when no host has taken it within this many seconds."),
+    Setting("HEARTH_HOLD_IDENTIFYING", "true", "true: messages and posts with phone numbers, e-mail or street addresses or social handles wait for a moderator; false: they are posted and flagged."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -129,6 +138,15 @@ class Settings:
     staff_require_totp: bool = False
     private_message_days: int = 0
     flag_context_days: int = 90
+    message_rate: str = "30/minute;600/hour"
+    new_member_message_rate: str = "10/minute;100/hour"
+    new_member_thread_rate: str = "3/day"
+    conversation_open_rate: str = "10/hour;30/day"
+    report_rate: str = "10/hour;20/day"
+    address_write_rate: str = "600/minute;10000/hour"
+    address_report_rate: str = "60/hour"
+    host_escalate_seconds: int = 1800
+    hold_identifying: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -336,4 +354,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         staff_require_totp=_bool(env, "HEARTH_STAFF_REQUIRE_TOTP", "false"),
         private_message_days=_int(env, "HEARTH_PRIVATE_MESSAGE_DAYS", "0", 0, 36_500),
         flag_context_days=_int(env, "HEARTH_FLAG_CONTEXT_DAYS", "90", 0, 36_500),
+        message_rate=_rate(env, "HEARTH_MESSAGE_RATE", "30/minute;600/hour"),
+        new_member_message_rate=_rate(env, "HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour"),
+        new_member_thread_rate=_rate(env, "HEARTH_NEW_MEMBER_THREAD_RATE", "3/day"),
+        conversation_open_rate=_rate(env, "HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day"),
+        report_rate=_rate(env, "HEARTH_REPORT_RATE", "10/hour;20/day"),
+        address_write_rate=_rate(env, "HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour"),
+        address_report_rate=_rate(env, "HEARTH_ADDRESS_REPORT_RATE", "60/hour"),
+        host_escalate_seconds=_int(env, "HEARTH_HOST_ESCALATE_SECONDS", "1800", 1, 7 * 24 * 3600),
+        hold_identifying=_bool(env, "HEARTH_HOLD_IDENTIFYING", "true"),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -21,7 +21,7 @@ from server.actions.accounts import Auth, authenticate, session_still_live, user
 from server.db import storage_error
 from server.errors import BadRequest, HearthError, InvalidField
 from server.models.base import utcnow
-from server.http.common import hearth, origin_allowed, session_token
+from server.http.common import client_address, hearth, origin_allowed, session_token
 from server.hub import Delivery
 from server.services import Hearth
 from server.ws_handlers import handler_for
@@ -255,7 +255,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY)  # before accept: the handshake gets HTTP 403
         return
     try:
-        auth = await authenticate(h, token)
+        auth = replace(await authenticate(h, token), address=client_address(websocket))
     except HearthError:
         await websocket.close(CLOSE_POLICY)
         return

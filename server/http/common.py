@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -83,7 +84,7 @@ async def require_auth(request: Request, *, enrolling: bool = False) -> Auth:
     if auth.second_factor_missing and not enrolling:
         raise Forbidden("Staff accounts need a second factor here. Set up an authenticator app from your account page first.",
                         code="second_factor_setup_required")
-    return auth
+    return replace(auth, address=client_address(request))
 
 
 def client_address(request: Request) -> str | None:
