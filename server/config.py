@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_HASH_CONCURRENCY", "2", "Most password hashes computed at once (each takes 64 MiB)."),
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
+    Setting("HEARTH_WS_PING_SECONDS", "20", "How often the server pings each WebSocket, and how long it waits for the pong before closing a half-open one (1-300)."),
+    Setting("HEARTH_WS_STALL_SECONDS", "30", "A WebSocket whose client has stopped reading for this long is cut off (1-3600)."),
+    Setting("HEARTH_REQUEST_TIMEOUT_SECONDS", "10", "A connection must send a whole request's headers, and then its body, within this many seconds (1-300); slower ones are closed."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
     Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
     Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
@@ -115,6 +118,9 @@ class Settings:
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
     new_account_max_links: int = 0
+    ws_ping_seconds: int = 20
+    ws_stall_seconds: int = 30
+    request_timeout_seconds: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -298,4 +304,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
         search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
         new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
+        ws_ping_seconds=_int(env, "HEARTH_WS_PING_SECONDS", "20", 1, 300),
+        ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
+        request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),
     )

@@ -52,6 +52,12 @@ class NotFound(HearthError):
     detail = "We couldn't find that."
 
 
+class RequestTimeout(HearthError):
+    status = 408
+    code = "request_timeout"
+    detail = "That request arrived too slowly. Please check your connection and try again."
+
+
 class Conflict(HearthError):
     status = 409
     code = "conflict"

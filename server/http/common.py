@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -9,7 +10,7 @@ from starlette.responses import Response
 
 from server import jsonutil
 from server.actions.accounts import Auth, authenticate
-from server.errors import BadRequest, Forbidden, PayloadTooLarge
+from server.errors import BadRequest, Forbidden, PayloadTooLarge, RequestTimeout
 from server.services import Hearth
 
 MAX_BODY_BYTES = 64 * 1024
@@ -34,10 +35,15 @@ async def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[s
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge()
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise PayloadTooLarge()
+    try:
+        # A body dripped in slowly would hold a worker for ever (slow POST).
+        async with asyncio.timeout(hearth(request).settings.request_timeout_seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise PayloadTooLarge()
+    except TimeoutError:
+        raise RequestTimeout() from None
     if not body:
         return {}
     try:
