@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,8 +19,8 @@ from starlette.staticfiles import StaticFiles
 
 from server import scheduler
 from server.config import Settings
-from server.errors import HearthError
-from server.http import auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
+from server.errors import HearthError, NumberOutOfRange, out_of_range
+from server.http import auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, schema, talk_now
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.metrics import metrics_endpoint
@@ -64,6 +65,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return JSON({"error": {"code": code, "detail": detail}}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def number_error(request: Request, exc: Exception) -> Response:
+    """A number past 64 bits (see errors.out_of_range) is bad input; anything else stays a 500."""
+    if out_of_range(exc):
+        return await hearth_error(request, NumberOutOfRange())
+    raise exc
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
     return JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
@@ -100,13 +108,15 @@ def create_app(settings: Settings) -> Starlette:
         *conversations.routes, *mentors.routes, *talk_now.routes,
         *recovery.routes,
         *meetings.routes,
+        *schema.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HearthError: hearth_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={HearthError: hearth_error, HTTPException: http_error, OverflowError: number_error,
+                            DBAPIError: number_error, Exception: server_error},
     )
     app.state.hearth = h
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server import jsonutil, metrics
 from server.actions import blocks, messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
-from server.errors import BadRequest, HearthError, InvalidField
+from server.errors import BadRequest, HearthError, InvalidField, NumberOutOfRange, out_of_range
 from server.http.common import hearth, origin_allowed, session_token
 from server.hub import Delivery
 from server.services import Hearth
@@ -212,7 +212,10 @@ class Connection:
             await handler(self, frame, ref)
         except HearthError as error:
             self.send_frame(_error(error, ref))
-        except Exception:
+        except Exception as error:
+            if out_of_range(error):
+                self.send_frame(_error(NumberOutOfRange(), ref))
+                return
             log.exception("unexpected error while handling a frame")
             self.send_frame({"type": "error", "code": "internal", "detail": "Something went wrong on our side. Please try again.", "ref": ref})
 
