@@ -70,6 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
     Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
+    Setting("HEARTH_READ_RATE", "600/minute;6000/hour", "Pages and lists one member may load (every authenticated GET), so nobody can scrape the community; or 'off'."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
 )
 
@@ -121,6 +122,7 @@ class Settings:
     ws_ping_seconds: int = 20
     ws_stall_seconds: int = 30
     request_timeout_seconds: int = 10
+    read_rate: str = "600/minute;6000/hour"
 
     @property
     def is_sqlite(self) -> bool:
@@ -307,4 +309,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_ping_seconds=_int(env, "HEARTH_WS_PING_SECONDS", "20", 1, 300),
         ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
         request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),
+        read_rate=_rate(env, "HEARTH_READ_RATE", "600/minute;6000/hour"),
     )

@@ -79,11 +79,18 @@ def check_same_origin(request: Request) -> None:
     raise Forbidden("This request came from another site, so it was refused.", code="cross_site")
 
 
+READ_DETAIL = "You're loading pages faster than Hearth allows. Please wait a little and try again."
+
+
 async def require_auth(request: Request) -> Auth:
     token, from_cookie = session_token(request)
-    auth = await authenticate(hearth(request), token)
+    h = hearth(request)
+    auth = await authenticate(h, token)
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
+    if request.method == "GET":
+        # One budget for every page and list a member loads: no scraping (C17).
+        await h.limits.check("read", h.settings.read_rate, auth.user.id, detail=READ_DETAIL)
     return auth
 
 

@@ -29,7 +29,7 @@ ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
     require_data()
-    env = {"HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_SEARCH_RATE": "off"}
+    env = {"HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_SEARCH_RATE": "off", "HEARTH_READ_RATE": "off"}
     proc = ServerProcess(Database.fresh(), extra_env=env).start()
     yield proc
     proc.stop()

@@ -27,7 +27,7 @@ CHECKS = ",".join((
 def server() -> Iterator[ServerProcess]:
     # schemathesis sends thousands of requests: lift the per-member windows
     # (their own tests cover them) so it explores the endpoints, not 429s.
-    env = {"HEARTH_SEARCH_RATE": "off", "HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_FORUM_REPLY_RATE": "off"}
+    env = {"HEARTH_SEARCH_RATE": "off", "HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_READ_RATE": "off"}
     proc = ServerProcess(Database.fresh(), extra_env=env).start()
     yield proc
     proc.stop()

@@ -27,7 +27,7 @@ SQL_ERROR = re.compile(r"sqlite|syntax error|OperationalError|ProgrammingError|a
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
     require_data()
-    proc = ServerProcess(Database.fresh(), extra_env={"HEARTH_SEARCH_RATE": "off", "HEARTH_DM_MIN_ACCOUNT_HOURS": "0", "HEARTH_DM_MIN_MESSAGES": "0"}).start()
+    proc = ServerProcess(Database.fresh(), extra_env={"HEARTH_SEARCH_RATE": "off", "HEARTH_READ_RATE": "off", "HEARTH_DM_MIN_ACCOUNT_HOURS": "0", "HEARTH_DM_MIN_MESSAGES": "0"}).start()
     yield proc
     proc.stop()
 
