@@ -19,8 +19,10 @@ from starlette.staticfiles import StaticFiles
 
 from server import scheduler
 from server.config import Settings
+from server.db import storage_error
 from server.errors import HearthError, NumberOutOfRange, out_of_range
-from server.http import auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, schema, talk_now
+from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, schema, talk_now
+from server.http import privacy, sessions
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
 from server.metrics import metrics_endpoint
@@ -73,6 +75,10 @@ async def number_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    mapped = storage_error(exc)
+    if mapped is not None:  # database away or full: a clear 503, the client may retry
+        log.error("storage unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSON({"error": mapped.to_dict()}, status_code=mapped.status, headers={"Retry-After": "5"})
     log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
     return JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
 
@@ -87,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
         await h.start()
         await sweeper.refresh_staffing(h)
         sweeper.start(h)
+        h.background.append(asyncio.create_task(h.presence.run(), name="hearth-presence"))
         sweep = asyncio.create_task(scheduler.run(h))  # meeting reminders, early-warning sweep
         try:
             yield
@@ -105,9 +112,11 @@ def create_app(settings: Settings) -> Starlette:
         *rooms.routes,
         *forum.routes,
         *crisis.routes,
+        *admin.routes,
         *conversations.routes, *mentors.routes, *talk_now.routes,
         *recovery.routes,
         *meetings.routes,
+        *sessions.routes, *privacy.routes,
         *schema.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),

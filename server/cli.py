@@ -40,6 +40,11 @@ def uvicorn_config(settings: Settings, app: object) -> object:
         ws_per_message_deflate=False,  # no compression bombs, no CRIME-style leaks
         ws_ping_interval=float(settings.ws_ping_seconds),  # half-open sockets fail the ping and are closed
         ws_ping_timeout=float(settings.ws_ping_seconds),
+        # The client address (for rate limits only) comes from X-Forwarded-For
+        # only when the connection is from a configured proxy; none by default,
+        # so a client cannot pick the address its attempts are counted under.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or "",
         access_log=False,  # access lines carry client addresses
         log_config=None,
         timeout_keep_alive=5,
@@ -113,10 +118,12 @@ def _run_action(coro_factory: object) -> int:
 
     async def run() -> int:
         h = Hearth(settings)
+        # Started, so events (a role change, ended sessions) reach running servers through Redis.
+        await h.start()
         try:
             return await coro_factory(h)  # type: ignore[operator,no-any-return]
         finally:
-            await h.db.close()
+            await h.stop()
 
     try:
         return asyncio.run(run())
@@ -147,6 +154,18 @@ def user_set_role(args: argparse.Namespace) -> int:
     async def action(h: object) -> int:
         user = await set_role(h, args.pseudonym, args.role)  # type: ignore[arg-type]
         print(f"{user.pseudonym} is now {user.role}.")
+        return 0
+
+    return _run_action(action)
+
+
+def user_reset_second_factor(args: argparse.Namespace) -> int:
+    from server.actions.second_factor import reset
+
+    async def action(h: object) -> int:
+        user = await reset(h, args.pseudonym)  # type: ignore[arg-type]
+        print(f"{user.pseudonym}'s authenticator app was removed and their sessions ended. "
+              "They can log in with their password and set up a new one.")
         return 0
 
     return _run_action(action)
@@ -189,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pseudonym")
     p.add_argument("role", choices=ROLES)
     p.set_defaults(func=user_set_role)
+    p = users.add_parser("reset-second-factor", help="remove an account's authenticator app (a lost phone)")
+    p.add_argument("pseudonym")
+    p.set_defaults(func=user_reset_second_factor)
 
     mod = commands.add_parser("moderation", help="crisis detector tools").add_subparsers(dest="mod_command", required=True)
     p = mod.add_parser("eval", help="measure the crisis detector on a labelled JSONL file", add_help=False)

@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
     Setting("HEARTH_READ_RATE", "600/minute;6000/hour", "Pages and lists one member may load (every authenticated GET), so nobody can scrape the community; or 'off'."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
+    Setting("HEARTH_TRUSTED_PROXIES", None, "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (for rate limits only; never stored). Unset: no proxy is trusted and the connecting address is used."),
+    Setting("HEARTH_LOGIN_FAILURE_RATE", "5/minute;20/hour;50/day", "Failed log-ins or recovery attempts for one pseudonym from one address before a pause (the pause grows with each window), or 'off'."),
+    Setting("HEARTH_LOGIN_ACCOUNT_FAILURE_RATE", "100/hour", "Failed log-ins or recovery attempts for one pseudonym from all addresses together before a pause, or 'off'."),
+    Setting("HEARTH_LOGIN_ADDRESS_FAILURE_RATE", "30/minute;300/hour", "Failed log-ins or recovery attempts from one address, whatever the pseudonym, before a pause, or 'off'."),
+    Setting("HEARTH_STAFF_REQUIRE_TOTP", "false", "true: specialists, moderators and admins must set up an authenticator app (TOTP) before they can do anything else."),
+    Setting("HEARTH_PRIVATE_MESSAGE_DAYS", "0", "Private messages older than this many days are deleted for good (0 keeps them)."),
+    Setting("HEARTH_FLAG_CONTEXT_DAYS", "90", "This many days after a crisis flag is resolved, the words kept with it (excerpts and surrounding messages) are deleted; the outcome and audit stay (0 keeps them)."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -119,6 +126,13 @@ class Settings:
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
     new_account_max_links: int = 0
+    trusted_proxies: tuple[str, ...] = ()
+    login_failure_rate: str = "5/minute;20/hour;50/day"
+    login_account_failure_rate: str = "100/hour"
+    login_address_failure_rate: str = "30/minute;300/hour"
+    staff_require_totp: bool = False
+    private_message_days: int = 0
+    flag_context_days: int = 90
     ws_ping_seconds: int = 20
     ws_stall_seconds: int = 30
     request_timeout_seconds: int = 10
@@ -191,6 +205,23 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     except ValueError:
         raise ConfigError(f"{name} must look like 10/minute or 3/10minutes;20/day (or 'off'), got {raw!r}") from None
     return raw
+
+
+def _proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Trusted proxy addresses or networks, checked here so a typo stops start-up."""
+    import ipaddress
+
+    raw = env.get("HEARTH_TRUSTED_PROXIES", "").strip()
+    found: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"HEARTH_TRUSTED_PROXIES needs addresses or networks like 10.0.0.5 or 10.0.0.0/24, got {item!r}") from None
+        found.append(item)
+    return tuple(found)
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
@@ -306,6 +337,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         forum_reply_rate=_rate(env, "HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour"),
         search_rate=_rate(env, "HEARTH_SEARCH_RATE", "30/minute"),
         new_account_max_links=_int(env, "HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", 0, 1000),
+        trusted_proxies=_proxies(env),
+        login_failure_rate=_rate(env, "HEARTH_LOGIN_FAILURE_RATE", "5/minute;20/hour;50/day"),
+        login_account_failure_rate=_rate(env, "HEARTH_LOGIN_ACCOUNT_FAILURE_RATE", "100/hour"),
+        login_address_failure_rate=_rate(env, "HEARTH_LOGIN_ADDRESS_FAILURE_RATE", "30/minute;300/hour"),
+        staff_require_totp=_bool(env, "HEARTH_STAFF_REQUIRE_TOTP", "false"),
+        private_message_days=_int(env, "HEARTH_PRIVATE_MESSAGE_DAYS", "0", 0, 36_500),
+        flag_context_days=_int(env, "HEARTH_FLAG_CONTEXT_DAYS", "90", 0, 36_500),
         ws_ping_seconds=_int(env, "HEARTH_WS_PING_SECONDS", "20", 1, 300),
         ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
         request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),

@@ -11,13 +11,16 @@ import asyncio
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from server import metrics
 from server.config import Settings
+
+if TYPE_CHECKING:
+    from server.errors import HearthError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,6 +40,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted words are overwritten with zeros in the file, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -75,6 +80,25 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def storage_error(error: BaseException) -> "HearthError | None":
+    """A database that is away (restarting, unreachable) or full becomes a clear
+    503 / `unavailable` error frame instead of a 500: nothing was stored, and the
+    member can try again. Anything else stays a bug (None)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from server.errors import ServiceUnavailable
+
+    text = str(getattr(error, "orig", error)).lower()
+    if isinstance(error, DBAPIError) and ("full" in text or "no space" in text or "disk i/o" in text):
+        return ServiceUnavailable("Hearth's storage is full, so nothing new can be saved right now. "
+                                  "Nothing you sent before is lost; please try again later.", code="storage_full")
+    if isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated):
+        return ServiceUnavailable("Hearth can't reach its database for a moment. Nothing was saved; please try again shortly.")
+    if isinstance(error, (ConnectionError, OSError)) or type(error).__module__.startswith("asyncpg"):
+        return ServiceUnavailable("Hearth can't reach its database for a moment. Nothing was saved; please try again shortly.")
+    return None
 
 
 def alembic_config(database_url: str) -> Any:

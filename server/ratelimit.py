@@ -64,3 +64,36 @@ class RateLimits:
             raise
         except Exception:
             log.exception("rate-limit storage unavailable; letting %s through", name)
+
+    # Counting only failures (log-in throttling): ask first, count afterwards.
+    async def retry_after(self, name: str, spec: str, who: int | str) -> int | None:
+        """Seconds until `who` may try again under `name`, or None when allowed now."""
+        if not spec:
+            return None
+        try:
+            for item in self._items(spec):
+                if not await self._limiter.test(item, name, str(who)):
+                    stats = await self._limiter.get_window_stats(item, name, str(who))
+                    return max(1, math.ceil(stats.reset_time - time.time()))
+        except Exception:
+            log.exception("rate-limit storage unavailable; letting %s through", name)
+        return None
+
+    async def hit(self, name: str, spec: str, who: int | str) -> None:
+        """Count one event against every window of `spec`."""
+        if not spec:
+            return
+        try:
+            for item in self._items(spec):
+                await self._limiter.hit(item, name, str(who))
+        except Exception:
+            log.exception("rate-limit storage unavailable; %s not counted", name)
+
+    async def clear(self, name: str, spec: str, who: int | str) -> None:
+        if not spec:
+            return
+        try:
+            for item in self._items(spec):
+                await self._limiter.clear(item, name, str(who))
+        except Exception:
+            log.exception("rate-limit storage unavailable; %s not cleared", name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from server.actions import early_warning, meetings
+from server.actions import early_warning, meetings, retention
 from server.services import Hearth
 
 log = logging.getLogger("hearth.scheduler")
@@ -19,6 +19,7 @@ log = logging.getLogger("hearth.scheduler")
 async def sweep_once(h: Hearth) -> None:
     await meetings.send_due_reminders(h)
     await early_warning.sweep_quiet(h)
+    await retention.purge_due(h)  # old private messages, resolved flags' words (when the settings ask)
 
 
 async def run(h: Hearth) -> None:

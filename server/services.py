@@ -48,6 +48,9 @@ class Hearth:
         self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
         self.hasher = Hasher(settings.hash_concurrency)
+        from server.presence import Presence
+
+        self.presence = Presence(self)
         self.limits = RateLimits(settings.redis_url, settings.broker_prefix)
         self.connections: set[Any] = set()  # open WebSocket sessions of this process
         self.clock: Callable[[], datetime] = utcnow  # tests move time by replacing this

@@ -18,7 +18,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server import jsonutil, metrics
 from server.actions import blocks, messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
+from server.db import storage_error
 from server.errors import BadRequest, HearthError, InvalidField, NumberOutOfRange, out_of_range
+from server.models.base import utcnow
 from server.http.common import hearth, origin_allowed, session_token
 from server.hub import Delivery
 from server.services import Hearth
@@ -169,7 +171,9 @@ class Connection:
         if event.get("type") == "oncall_changed":
             await self.follow_staff_channels()
         if event.get("type") == "session_ended":
-            if event.get("session_id") in (None, self.auth.session.id):
+            mine = self.auth.session.id
+            ended = event.get("session_id")
+            if ended == mine or (ended is None and event.get("keep_session_id") != mine):
                 self.closing = True
                 await self.websocket.close(CLOSE_POLICY, str(event.get("reason", "session_ended")))
                 return False
@@ -216,16 +220,24 @@ class Connection:
             if out_of_range(error):
                 self.send_frame(_error(NumberOutOfRange(), ref))
                 return
+            mapped = storage_error(error)
+            if mapped is not None:  # the database is away or full: say so, and the client retries
+                log.error("storage unavailable while handling a frame: %s", type(error).__name__)
+                self.send_frame(_error(mapped, ref))
+                return
             log.exception("unexpected error while handling a frame")
             self.send_frame({"type": "error", "code": "internal", "detail": "Something went wrong on our side. Please try again.", "ref": ref})
 
     async def session_watch(self) -> None:
         """Expiry is checked here; logout and bans arrive at once as user events."""
         while True:
-            await asyncio.sleep(SESSION_RECHECK_SECONDS)
-            if not await session_still_live(self.h, self.auth.session.id):
+            # Wake at the session's absolute end too, so the socket closes at once then.
+            left = (self.auth.session.expires_at - utcnow()).total_seconds()
+            await asyncio.sleep(max(0.05, min(SESSION_RECHECK_SECONDS, left + 0.05)))
+            if not await session_still_live(self.h, self.auth.session.id, self.auth.user.role):
+                live = await session_still_live(self.h, self.auth.session.id)
                 self.closing = True
-                await self.websocket.close(CLOSE_POLICY, "session_expired")
+                await self.websocket.close(CLOSE_POLICY, "role_changed" if live else "session_expired")
                 return
 
 
@@ -248,6 +260,9 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     try:
         auth = await authenticate(h, token)
     except HearthError:
+        await websocket.close(CLOSE_POLICY)
+        return
+    if auth.second_factor_missing:  # staff who must set up their authenticator first
         await websocket.close(CLOSE_POLICY)
         return
     user_id = auth.user.id

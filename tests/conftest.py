@@ -5,7 +5,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.support import Database, ServerProcess, configured_database_url, configured_redis_url
+from tests.support import Database, ServerProcess, configured_database_url, configured_redis_url, ensure_worker_database
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -13,6 +13,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    ensure_worker_database()
     # In CI a missing service must fail the run, never quietly fall back.
     if os.environ.get("CI") == "true" and os.environ.get("HEARTH_TEST_REQUIRE_SERVICES") == "1":
         assert configured_database_url(), "HEARTH_TEST_DATABASE_URL must be set for the PostgreSQL pass"

@@ -27,7 +27,33 @@ PASSWORD = "correct horse battery staple"
 
 
 def configured_database_url() -> str | None:
-    return os.environ.get("HEARTH_TEST_DATABASE_URL") or None
+    """The PostgreSQL test database; each pytest-xdist worker gets its own copy
+    (`test_gw0`, `test_gw1`, …) so parallel workers never reset each other's."""
+    url = os.environ.get("HEARTH_TEST_DATABASE_URL") or None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_{worker}"
+
+
+def ensure_worker_database() -> None:
+    url, own = os.environ.get("HEARTH_TEST_DATABASE_URL"), configured_database_url()
+    if not url or own == url or own is None:
+        return
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            name = own.rpartition("/")[2]
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')  # a name we built, never user input
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(run())).result()
 
 
 def configured_redis_url() -> str | None:

@@ -8,7 +8,19 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(path, { method = "GET", body } = {}) {
+export async function api(path, options = {}) {
+  try {
+    return await request(path, options);
+  } catch (error) {
+    // A read that hit a restarting or momentarily busy server is tried once more.
+    const retriable = (options.method || "GET") === "GET" && (error.status === 0 || error.status >= 500);
+    if (!retriable) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return request(path, options);
+  }
+}
+
+async function request(path, { method = "GET", body } = {}) {
   let response;
   try {
     response = await fetch(path, {

@@ -15,7 +15,10 @@ import { renderConsole, renderFlag } from "./views/console.js";
 import { showResources } from "./safety.js";
 import { renderConversation, renderConversations } from "./views/conversations.js";
 import { renderMessagingSettings } from "./views/conversations-settings.js";
+import { applyPreferences, renderSettings } from "./views/settings.js";
+import { renderAdmin } from "./views/admin.js";
 import { renderMentorship } from "./views/mentorship.js";
+import { renderAccount } from "./views/account.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -44,6 +47,9 @@ const routes = [
   [/^#\/conversations\/(\d+)$/, (el, id) => renderConversation(el, Number(id))],
   [/^#\/conversations$/, (el) => renderConversations(el)],
   [/^#\/settings\/messaging$/, (el) => renderMessagingSettings(el)],
+  [/^#\/settings\/account$/, (el) => renderAccount(el)],
+  [/^#\/settings$/, (el) => renderSettings(el)],
+  [/^#\/admin$/, (el) => renderAdmin(el)],
   [/^#\/mentorship$/, (el) => renderMentorship(el)],
   [/^#\/recovery$/, (el) => renderRecovery(el)],
   [/^#\/meetings\/(\d+)$/, (el, id) => renderMeeting(el, Number(id))],
@@ -67,6 +73,8 @@ const navItems = [
   { href: "#/recovery", key: "nav.recovery" },
   { href: "#/meetings", key: "nav.meetings" },
   { href: "#/console", key: "nav.console", roles: STAFF },
+  { href: "#/admin", key: "nav.admin", roles: ["moderator", "admin"] },
+  { href: "#/settings", key: "nav.settings" },
 ];
 
 export function addNavItem(href, key, roles = null) {
@@ -164,6 +172,7 @@ live.on("hello", (frame) => setState({ unattended: Boolean(frame.unattended) }))
 live.on("room_mode", (frame) => setState({ unattended: Boolean(frame.unattended) }));
 
 async function start() {
+  applyPreferences();
   translateStatic();
   installSafetyControls();
   window.addEventListener("hashchange", route);

@@ -130,9 +130,10 @@ export class Live {
     this.raw({ type: "leave", room_id: roomId });
   }
 
-  send(roomId, body) {
+  send(roomId, body, replyTo = null) {
     const clientId = newClientId();
     const frame = { type: "send", room_id: roomId, body, client_id: clientId };
+    if (replyTo) frame.reply_to = replyTo;
     this.outbox.set(clientId, frame);
     this.raw(frame);
     return clientId;

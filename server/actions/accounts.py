@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.passwords import check_password_rules
 from server.accounts.pseudonyms import check_pseudonym, pseudonym_key, pseudonym_skeleton
 from server.accounts.tokens import hash_recovery_code, hash_session_token, new_recovery_codes, new_session_token
-from server.errors import Conflict, HearthError, InvalidField, NotAuthenticated
+from server.errors import Conflict, Forbidden, HearthError, InvalidField, NotAuthenticated
 from server.models import RecoveryCode, Session, User, utcnow
 from server.models.accounts import ROLES, STAFF_ROLES
 from server.services import Hearth, Tx
+from server.actions import login_throttle, second_factor
 
 # How often a session's last-use time is written: enough for idle expiry, few writes.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -33,6 +34,9 @@ class LoginFailed(HearthError):
 class Auth:
     user: User
     session: Session
+    # Staff required to use a second factor who have not set one up: they may
+    # only reach their account page and enrol (see require_auth).
+    second_factor_missing: bool = False
 
 
 def user_out(user: User) -> dict[str, object]:
@@ -89,20 +93,32 @@ async def sign_up(h: Hearth, pseudonym: object, password: object, *, role: str =
     return user, token, codes
 
 
-async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bool = False) -> tuple[User, str]:
-    if not isinstance(pseudonym, str) or not isinstance(password, str) or len(password) > 1024:
+async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bool = False, address: str | None = None,
+                 totp_code: object = None, recovery_code: object = None) -> tuple[User, str]:
+    """`address` is the client's (for throttling only, never stored). An account
+    with an authenticator app also needs `totp_code` or a `recovery_code`."""
+    if not isinstance(pseudonym, str) or not isinstance(password, str) or len(password) > 1024 or len(pseudonym) > 256:
         raise InvalidField("Please enter your pseudonym and password.")
+    name_key = pseudonym_key(pseudonym.strip())
+    await login_throttle.check(h, name_key, address)
     async with h.db.read() as session:
-        user = await session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym.strip())))
+        user = await session.scalar(select(User).where(User.pseudonym_key == name_key))
     # Verify against a dummy hash when there is no such user: same time either way.
     if not await h.hasher.verify(user.password_hash if user else None, password) or user is None:
+        await login_throttle.failed(h, name_key, address)
         raise LoginFailed()
     new_hash = await h.hasher.hash(password) if h.hasher.needs_rehash(user.password_hash) else None
-    async with h.transaction() as tx:
-        if new_hash:
-            await tx.session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
-        login, token = _new_session(h, user, remember=remember)
-        tx.session.add(login)
+    try:
+        async with h.transaction() as tx:
+            await second_factor.use_at_log_in(h, tx.session, user, totp_code, recovery_code)
+            if new_hash:
+                await tx.session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
+            login, token = _new_session(h, user, remember=remember)
+            tx.session.add(login)
+    except second_factor.SecondFactorFailed:
+        await login_throttle.failed(h, name_key, address)  # codes are guessable too: same throttle
+        raise
+    await login_throttle.succeeded(h, name_key, address)
     return user, token
 
 
@@ -117,46 +133,78 @@ async def log_out(h: Hearth, auth: Auth) -> None:
         _session_ended(tx, auth.user.id, "logged_out", auth.session.id)
 
 
-async def _revoke_all_sessions(tx: Tx, user_id: int, reason: str, keep: int | None = None) -> None:
+async def end_sessions_in(tx: Tx, user_id: int, reason: str, keep: int | None = None) -> None:
+    """End every session of a member (but `keep`) inside `tx`: none of their
+    tokens works after commit, and each of their open sockets closes (1008,
+    `reason`) on every process once the event is published. Used by password
+    change and recovery, account deletion, and bans."""
     query = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
     if keep is not None:
         query = query.where(Session.id != keep)
     await tx.session.execute(query.values(revoked_at=utcnow()))
-    _session_ended(tx, user_id, reason)
+    if keep is None:
+        _session_ended(tx, user_id, reason)
+    else:
+        tx.emit(f"user:{user_id}", {"type": "session_ended", "session_id": None, "keep_session_id": keep, "reason": reason})
 
 
-async def recover(h: Hearth, pseudonym: object, code: object, new_password: object) -> tuple[User, str]:
-    """Reset a password with a one-time recovery code; every other session ends."""
-    if not isinstance(pseudonym, str) or not isinstance(code, str) or len(code) > 64:
+async def end_sessions(h: Hearth, user_id: int, reason: str) -> None:
+    """The reusable action: end all of a member's sessions and close their sockets now."""
+    async with h.transaction() as tx:
+        await end_sessions_in(tx, user_id, reason)
+
+
+_revoke_all_sessions = end_sessions_in
+
+
+RECOVER_FAILED = "That pseudonym and recovery code don't match, or the code was already used."
+
+
+async def recover(h: Hearth, pseudonym: object, code: object, new_password: object, *, address: str | None = None,
+                  totp_code: object = None) -> tuple[User, str]:
+    """Reset a password with a one-time recovery code; every other session ends.
+    An account with an authenticator app also needs a current code from it."""
+    if not isinstance(pseudonym, str) or not isinstance(code, str) or len(code) > 64 or len(pseudonym) > 256:
         raise InvalidField("Please enter your pseudonym and one of your recovery codes.")
     password = check_password_rules(new_password)
+    name_key = pseudonym_key(pseudonym.strip())
+    await login_throttle.check(h, name_key, address)
     password_hash = await h.hasher.hash(password)  # hashed even on failure: same timing
     code_hash = hash_recovery_code(h.settings.secret_key, code)
-    async with h.transaction() as tx:
-        user = await tx.session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym.strip())))
-        used = None
-        if user is not None:
-            used = await tx.session.execute(
-                update(RecoveryCode)
-                .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == code_hash, RecoveryCode.used_at.is_(None))
-                .values(used_at=utcnow())
-            )
-        if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
-            raise LoginFailed("That pseudonym and recovery code don't match, or the code was already used.")
-        user.password_hash = password_hash
-        await _revoke_all_sessions(tx, user.id, "password_changed")
-        login, token = _new_session(h, user, remember=False)
-        tx.session.add(login)
+    try:
+        async with h.transaction() as tx:
+            user = await tx.session.scalar(select(User).where(User.pseudonym_key == name_key))
+            used = None
+            if user is not None:
+                used = await tx.session.execute(
+                    update(RecoveryCode)
+                    .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == code_hash, RecoveryCode.used_at.is_(None))
+                    .values(used_at=utcnow())
+                )
+            if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
+                raise LoginFailed(RECOVER_FAILED)
+            if await second_factor.confirmed(tx.session, user.id) is not None:
+                if totp_code is None:
+                    raise second_factor.SecondFactorRequired("This account uses an authenticator app: enter its current code too.")
+                await second_factor.use_at_log_in(h, tx.session, user, totp_code, None)
+            user.password_hash = password_hash
+            await end_sessions_in(tx, user.id, "password_changed")
+            login, token = _new_session(h, user, remember=False)
+            tx.session.add(login)
+    except (LoginFailed, second_factor.SecondFactorFailed):
+        await login_throttle.failed(h, name_key, address)
+        raise
+    await login_throttle.succeeded(h, name_key, address)
     return user, token
 
 
 async def change_password(h: Hearth, auth: Auth, current: object, new_password: object) -> None:
-    if not isinstance(current, str) or not await h.hasher.verify(auth.user.password_hash, current):
+    if not isinstance(current, str) or len(current) > 1024 or not await h.hasher.verify(auth.user.password_hash, current):
         raise LoginFailed("Your current password isn't right.")
     password_hash = await h.hasher.hash(check_password_rules(new_password))
     async with h.transaction() as tx:
         await tx.session.execute(update(User).where(User.id == auth.user.id).values(password_hash=password_hash))
-        await _revoke_all_sessions(tx, auth.user.id, "password_changed", keep=auth.session.id)
+        await end_sessions_in(tx, auth.user.id, "password_changed", keep=auth.session.id)
 
 
 async def remaining_recovery_codes(h: Hearth, user_id: int) -> int:
@@ -201,13 +249,22 @@ async def authenticate(h: Hearth, token: str | None, *, touch: bool = True) -> A
         async with h.transaction() as tx:
             await tx.session.execute(update(Session).where(Session.id == session.id).values(last_used_at=now))
         session.last_used_at = now
+    if second_factor.must_enrol(h, user):
+        async with h.db.read() as db:
+            return Auth(user, session, second_factor_missing=await second_factor.missing(h, db, user))
     return Auth(user, session)
 
 
-async def session_still_live(h: Hearth, session_id: int) -> bool:
+async def session_still_live(h: Hearth, session_id: int, role: str | None = None) -> bool:
+    """Still live, and (when `role` is given) the member still has that role: a
+    change made where no event reaches this process (another process on SQLite,
+    the command line) still ends the socket at the next check."""
     async with h.db.read() as db:
-        session = await db.get(Session, session_id)
-    return session is not None and session_is_live(h, session, utcnow())
+        row = (await db.execute(select(Session, User.role).join(User, User.id == Session.user_id).where(Session.id == session_id))).first()
+    if row is None:
+        return False
+    session, current_role = row
+    return session_is_live(h, session, utcnow()) and (role is None or current_role == role)
 
 
 async def create_user(h: Hearth, pseudonym: str, password: str, role: str) -> tuple[User, list[str]]:
@@ -228,3 +285,14 @@ async def set_role(h: Hearth, pseudonym: str, role: str) -> User:
         # Open sockets carry the old rights: close them so they reconnect with the new ones.
         _session_ended(tx, user.id, "role_changed")
     return user
+
+
+async def change_role(h: Hearth, auth: Auth, pseudonym: object, role: object) -> User:
+    """Admins change roles from the browser (the command line uses set_role)."""
+    if auth.user.role != "admin":
+        raise Forbidden("Only admins can change roles.")
+    if not isinstance(pseudonym, str) or not isinstance(role, str):
+        raise InvalidField("Send the pseudonym and the new role.")
+    if pseudonym_key(pseudonym) == auth.user.pseudonym_key and role != "admin":
+        raise InvalidField("Ask another admin to change your own role, so Hearth is never left without one.")
+    return await set_role(h, pseudonym, role)

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.actions import conversations
 from server.actions.accounts import Auth
 from server.actions.blocks import blocked_ids
+from server.actions.mentions import notify_mentions
+from server.actions.reactions import counts_for
 from server.actions.meeting_mode import check_may_post
 from server.actions.rooms import access_room
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
@@ -56,6 +58,7 @@ def message_out(message: Message, author: User | None, viewer: User | None = Non
         "deleted": deleted,
         "hidden": hidden,
         "held": message.held_at is not None,
+        "reply_to": message.reply_to_id,
     }
 
 
@@ -86,11 +89,14 @@ async def _existing(session: AsyncSession, author_id: int, client_id: str) -> tu
     return None if row is None else (row[0], row[1])
 
 
-async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, client_id: object) -> tuple[dict[str, Any], bool]:
+async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, client_id: object,
+                       reply_to: object = None) -> tuple[dict[str, Any], bool]:
     """Store a message, then publish it. Returns (message, created). A resend of
     the same client_id returns the stored message and publishes nothing."""
     client_id = check_client_id(client_id)
     text = clean_body(body, max_chars=MAX_BODY)
+    if reply_to is not None and (not isinstance(reply_to, int) or isinstance(reply_to, bool) or reply_to <= 0):
+        raise InvalidField("reply_to must be the id of a message in this room.")
     try:
         async with h.transaction() as tx:
             room = await access_room(tx.session, auth, room_id)
@@ -99,11 +105,15 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             found = await _existing(tx.session, auth.user.id, client_id)
             if found is not None:
                 raise _AlreadyStored(_same_place(found, room.id))  # rolls back: the seq is given back
+            if reply_to is not None:
+                quoted = await tx.session.get(Message, reply_to)
+                if quoted is None or quoted.room_id != room.id or quoted.held_at is not None:
+                    raise InvalidField("reply_to must be the id of a message in this room.")
             now = h.clock()
             held = await unattended_rules(h, tx.session, auth.user, room, now)
             message = Message(
                 room_id=room.id, author_id=auth.user.id, client_id=client_id, body=text,
-                seq=seq, version_seq=seq, created_at=now, held_at=now if held else None,
+                seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to,
             )
             tx.session.add(message)
             await tx.session.flush()
@@ -113,6 +123,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
                 _emit_change(tx, "message", message, auth.user, seq)
                 if room.kind == "direct":
                     await conversations.on_direct_message(tx, room.id, message_out(message, auth.user), auth.user.id)
+                else:
+                    await notify_mentions(tx, auth.user, message)
         return out, True
     except _AlreadyStored as stored:
         return stored.message, False
@@ -295,8 +307,9 @@ async def history(h: Hearth, auth: Auth, room_id: object, *, before: object = No
             query = query.where(Message.id < before_id)
         if after_id is not None:
             query = query.where(Message.id > after_id)
-        rows = await session.execute(query.order_by(Message.id.desc()).limit(count))
-        return [message_out(m, u, auth.user) for m, u in rows]
+        rows = list(await session.execute(query.order_by(Message.id.desc()).limit(count)))
+        reactions = await counts_for(session, [m.id for m, _u in rows], auth.user.id)
+        return [{**message_out(m, u, auth.user), "reactions": reactions.get(m.id, {"counts": {}, "mine": []})} for m, u in rows]
 
 
 async def changes_since(h: Hearth, room_id: int, after_seq: int, limit: int = REPLAY_LIMIT + 1) -> tuple[Sequence[tuple[Message, User | None]], int]:

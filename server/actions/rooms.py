@@ -119,16 +119,44 @@ async def update_room(h: Hearth, auth: Auth, room_id: object, data: dict[str, An
     return room
 
 
-async def remember_join(h: Hearth, auth: Auth, room_id: int) -> None:
-    """Record that this member takes part in the room (read first: rejoins are common)."""
+async def remember_join(h: Hearth, auth: Auth, room_id: int, read_up_to: int = 0) -> None:
+    """Record that this member takes part in the room (read first: rejoins are
+    common). What was said before a first join doesn't count as unread."""
     async with h.db.read() as session:
         if await session.get(RoomMember, (room_id, auth.user.id)) is not None:
             return
     try:
         async with h.transaction() as tx:
-            tx.session.add(RoomMember(room_id=room_id, user_id=auth.user.id, joined_at=utcnow(), last_read_seq=0))
+            tx.session.add(RoomMember(room_id=room_id, user_id=auth.user.id, joined_at=utcnow(), last_read_seq=read_up_to))
     except IntegrityError:
         pass  # another tab of the same member got there first
+
+
+async def unread_counts(h: Hearth, auth: Auth) -> dict[int, int]:
+    """New messages since the member last read each room they take part in."""
+    from server.models import Message
+
+    async with h.db.read() as session:
+        rows = await session.execute(
+            select(RoomMember.room_id, func.count(Message.id))
+            .join(Message, (Message.room_id == RoomMember.room_id) & (Message.seq > RoomMember.last_read_seq))
+            .join(Room, Room.id == RoomMember.room_id)
+            .where(RoomMember.user_id == auth.user.id, Room.kind == "topic", Message.deleted_at.is_(None),
+                   Message.held_at.is_(None), Message.author_id != auth.user.id)
+            .group_by(RoomMember.room_id))
+        return {room_id: count for room_id, count in rows}
+
+
+async def mark_read(h: Hearth, auth: Auth, room_id: object, seq: object) -> int:
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise InvalidField("seq must be a whole number.")
+    async with h.transaction() as tx:
+        room = await access_room(tx.session, auth, room_id)
+        member = await tx.session.get(RoomMember, (room.id, auth.user.id))
+        if member is None:
+            return 0
+        member.last_read_seq = max(member.last_read_seq, min(seq, room.last_seq))
+        return member.last_read_seq
 
 
 async def sharing_a_room(session: AsyncSession, me: int, others: list[int]) -> set[int]:

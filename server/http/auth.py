@@ -5,7 +5,9 @@ from starlette.routing import Route
 
 from server.accounts.pseudonyms import suggest_pseudonyms
 from server.actions import accounts
-from server.http.common import JSON, clear_session_cookie, check_same_origin, hearth, read_json, require_auth, set_session_cookie
+from server.http.common import (
+    JSON, check_same_origin, clear_session_cookie, client_address, hearth, read_json, require_auth, set_session_cookie,
+)
 
 
 def _with_cookie(request: Request, body: dict[str, object], token: str, status: int, remember: bool = False) -> JSON:
@@ -34,19 +36,22 @@ async def login(request: Request) -> JSON:
     _anonymous_write(request)
     data = await read_json(request)
     remember = data.get("remember") is True
-    user, token = await accounts.log_in(hearth(request), data.get("pseudonym"), data.get("password"), remember=remember)
+    user, token = await accounts.log_in(hearth(request), data.get("pseudonym"), data.get("password"), remember=remember,
+                                        address=client_address(request), totp_code=data.get("totp_code"),
+                                        recovery_code=data.get("recovery_code"))
     return _with_cookie(request, {"user": accounts.user_out(user), "token": token}, token, 200, remember)
 
 
 async def recover(request: Request) -> JSON:
     _anonymous_write(request)
     data = await read_json(request)
-    user, token = await accounts.recover(hearth(request), data.get("pseudonym"), data.get("recovery_code"), data.get("new_password"))
+    user, token = await accounts.recover(hearth(request), data.get("pseudonym"), data.get("recovery_code"), data.get("new_password"),
+                                         address=client_address(request), totp_code=data.get("totp_code"))
     return _with_cookie(request, {"user": accounts.user_out(user), "token": token}, token, 200)
 
 
 async def logout(request: Request) -> JSON:
-    auth = await require_auth(request)
+    auth = await require_auth(request, enrolling=True)
     await accounts.log_out(hearth(request), auth)
     response = JSON({"ok": True})
     clear_session_cookie(request, response)

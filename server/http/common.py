@@ -82,16 +82,28 @@ def check_same_origin(request: Request) -> None:
 READ_DETAIL = "You're loading pages faster than Hearth allows. Please wait a little and try again."
 
 
-async def require_auth(request: Request) -> Auth:
+async def require_auth(request: Request, *, enrolling: bool = False) -> Auth:
+    """`enrolling`: endpoints staff may reach before setting up a required second
+    factor (their account, sessions, the authenticator set-up, log-out)."""
     token, from_cookie = session_token(request)
     h = hearth(request)
     auth = await authenticate(h, token)
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
+    if auth.second_factor_missing and not enrolling:
+        raise Forbidden("Staff accounts need a second factor here. Set up an authenticator app from your account page first.",
+                        code="second_factor_setup_required")
     if request.method == "GET":
         # One budget for every page and list a member loads: no scraping (C17).
         await h.limits.check("read", h.settings.read_rate, auth.user.id, detail=READ_DETAIL)
     return auth
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address, for rate limits only (never stored or logged).
+    uvicorn has already taken it from X-Forwarded-For when, and only when, the
+    connection came from a proxy in HEARTH_TRUSTED_PROXIES."""
+    return request.client.host if request.client else None
 
 
 def set_session_cookie(request: Request, response: Response, token: str, *, remember: bool, max_age: int) -> None:

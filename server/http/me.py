@@ -8,10 +8,11 @@ from server.http.common import JSON, hearth, read_json, require_auth
 
 
 async def me(request: Request) -> JSON:
-    auth = await require_auth(request)
+    auth = await require_auth(request, enrolling=True)
     remaining = await accounts.remaining_recovery_codes(hearth(request), auth.user.id)
     return JSON({
         "user": accounts.user_out(auth.user),
+        "second_factor_setup_required": auth.second_factor_missing,
         "session": {"expires_at": auth.session.expires_at.isoformat(), "remember": auth.session.remember},
         "recovery_codes_left": remaining,
     })

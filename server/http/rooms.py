@@ -3,7 +3,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from server.actions import messages, rooms
+from server.actions import messages, reactions, rooms
 from server.http.common import JSON, hearth, read_json, require_auth
 
 
@@ -14,8 +14,10 @@ def _room_id(request: Request) -> int:
 async def list_rooms(request: Request) -> JSON:
     auth = await require_auth(request)
     include_archived = request.query_params.get("archived") == "true"
-    found = await rooms.list_rooms(hearth(request), auth, include_archived=include_archived)
-    return JSON({"rooms": [rooms.room_out(r) for r in found]})
+    h = hearth(request)
+    found = await rooms.list_rooms(h, auth, include_archived=include_archived)
+    unread, online = await rooms.unread_counts(h, auth), h.presence.online()
+    return JSON({"rooms": [{**rooms.room_out(r), "unread": unread.get(r.id, 0), "online": online.get(r.id, 0)} for r in found]})
 
 
 async def create_room(request: Request) -> JSON:
@@ -44,7 +46,15 @@ async def room_history(request: Request) -> JSON:
     return JSON({"messages": found})
 
 
+async def react(request: Request) -> JSON:
+    auth = await require_auth(request)
+    summary = await reactions.react(hearth(request), auth, request.path_params["message_id"], request.path_params["kind"],
+                                    request.method == "PUT")
+    return JSON(summary)
+
+
 routes = [
+    Route("/api/v1/messages/{message_id:int}/reactions/{kind}", react, methods=["PUT", "DELETE"]),
     Route("/api/v1/rooms", list_rooms, methods=["GET"]),
     Route("/api/v1/rooms", create_room, methods=["POST"]),
     Route("/api/v1/rooms/{room_id:int}", get_room, methods=["GET"]),

@@ -59,3 +59,15 @@ class Message(Base):
     hidden_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # Held for review (unattended rooms, new accounts): only the author and staff see it.
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reply_to_id: Mapped[int | None] = mapped_column(BigIntId, nullable=True)  # same room only
+
+
+class MessageReaction(Base):
+    """Support reactions: counts are public, who reacted is not."""
+
+    __tablename__ = "message_reactions"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

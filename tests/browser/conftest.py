@@ -22,7 +22,10 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Chromium is required in CI but {BROWSER} is missing (.ci/run installs it)")
         pytest.skip(f"no Chromium at {BROWSER}; install Debian's chromium or set HEARTH_TEST_BROWSER")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits: CI machines are small and busy; tests assert behaviour, not speed.
+    expect.set_options(timeout=20_000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=BROWSER, args=LAUNCH_ARGS)

@@ -13,6 +13,7 @@ from tests.support import PASSWORD, ServerProcess, sign_up, unique_name
 
 def _new_page(browser: Any, server: ServerProcess, width: int = 390) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.base)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -125,3 +126,44 @@ def test_get_help_now_opens_resources_and_no_horizontal_scroll_at_360(browser: A
     page.screenshot(path=str(screenshots / "help-360.png"))
     page.get_by_role("button", name="Close").click()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_reply_and_support_reaction(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    alice, bob = sign_up(server), sign_up(server)
+    pa, pb = _new_page(browser, server), _new_page(browser, server)
+    for page, member in ((pa, alice), (pb, bob)):
+        _log_in(page, member.pseudonym)
+        page.get_by_role("link", name=re.compile("Wins")).click()
+        expect(page.get_by_role("heading", name=re.compile("Wins"))).to_be_visible()
+    pa.get_by_label("Write a message").fill("60 days today!")
+    pa.get_by_role("button", name="Send").click()
+    theirs = pb.locator(".message", has_text="60 days today!")
+    expect(theirs).to_be_visible()
+    theirs.get_by_role("button", name=re.compile("Proud of you")).click()
+    theirs.get_by_role("button", name="Reply").click()
+    pb.get_by_label("Write a message").fill(f"So happy for you @{alice.pseudonym}")
+    pb.get_by_role("button", name="Send").click()
+    mine = pa.locator(".message", has_text="60 days today!")
+    expect(mine.get_by_role("button", name=re.compile("Proud of you 1"))).to_be_visible()
+    reply = pa.locator(".message.mentions-me", has_text="So happy for you")
+    expect(reply.locator(".in-reply")).to_contain_text("60 days today!")
+    pa.screenshot(path=str(screenshots / "room-reactions-mobile.png"))
+    assert pa.errors == [] and pb.errors == []  # type: ignore[attr-defined]
+
+
+def test_settings_theme_and_safety_plan(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    member = sign_up(server)
+    page = _new_page(browser, server)
+    _log_in(page, member.pseudonym)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Theme").select_option("dark")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.get_by_label("My reasons to keep going").fill("My sister, and the sea.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.screenshot(path=str(screenshots / "settings-dark-mobile.png"))
+    assert member.get("/api/v1/me/safety-plan").json()["safety_plan"]["reasons_to_keep_going"] == "My sister, and the sea."
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background != "rgb(251, 250, 247)"

@@ -168,3 +168,16 @@ def test_security_headers_on_pages_and_api(server: ServerProcess) -> None:
     page = httpx.get(server.base + "/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "<script type=\"module\" src=\"/static/js/main.js\">" in page.text
+
+
+def test_only_admins_change_roles_and_never_their_own_away(server: ServerProcess) -> None:
+    admin, member, moderator = create_staff(server, "admin"), sign_up(server), create_staff(server, "moderator")
+    for who in (member, moderator):
+        refused = who.post("/api/v1/admin/roles", json={"pseudonym": member.pseudonym, "role": "admin"})
+        assert refused.status_code == 403
+    assert member.get("/api/v1/me").json()["user"]["role"] == "member"
+    done = admin.post("/api/v1/admin/roles", json={"pseudonym": member.pseudonym, "role": "moderator"})
+    assert done.status_code == 200 and done.json()["user"]["role"] == "moderator"
+    own = admin.post("/api/v1/admin/roles", json={"pseudonym": admin.pseudonym, "role": "member"})
+    assert own.status_code == 400
+    assert admin.post("/api/v1/admin/roles", json={"pseudonym": member.pseudonym, "role": "overlord"}).status_code == 400

@@ -480,11 +480,13 @@ def test_tracker_never_raises(text: str) -> None:
 
 
 def _elapsed(text: str) -> float:
+    # CPU time of this thread, best of five: other processes on a busy CI
+    # machine don't inflate it, so the ratio below measures the algorithm.
     best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
+    for _ in range(5):
+        started = time.thread_time()
         check_text(text, is_new_account=True, watched=WATCHED)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.thread_time() - started)
     return best
 
 

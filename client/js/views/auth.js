@@ -80,11 +80,16 @@ export function renderLogin(main, { onSignedIn }) {
   const pseudonym = h("input", { name: "pseudonym", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const remember = h("input", { type: "checkbox", id: "f-remember", name: "remember" });
+  // Shown when the account has an authenticator app: its code, or a recovery code.
+  const second = h("input", { name: "second", autocomplete: "one-time-code", autocapitalize: "off", spellcheck: "false" });
+  const secondField = field(t("auth.secondFactor"), second, t("auth.secondFactorHint"));
+  secondField.hidden = true;
   const box = errorBox();
   const form = h("form", { class: "card" },
     h("h1", { text: t("auth.loginTitle") }),
     field(t("auth.pseudonym"), pseudonym),
     field(t("auth.password"), password),
+    secondField,
     h("p", { class: "check" }, remember, h("label", { for: "f-remember", text: t("auth.remember") })),
     box,
     h("button", { type: "submit", class: "btn primary", text: t("auth.loginButton") }),
@@ -94,9 +99,16 @@ export function renderLogin(main, { onSignedIn }) {
     event.preventDefault();
     box.hidden = true;
     try {
-      const result = await api("/api/v1/auth/login", { method: "POST", body: { pseudonym: pseudonym.value, password: password.value, remember: remember.checked } });
+      const body = { pseudonym: pseudonym.value, password: password.value, remember: remember.checked };
+      const extra = second.value.trim();
+      if (extra) body[/^\d{6}$/.test(extra.replace(/\s/g, "")) ? "totp_code" : "recovery_code"] = extra;
+      const result = await api("/api/v1/auth/login", { method: "POST", body });
       onSignedIn(result.user);
     } catch (error) {
+      if (error instanceof ApiError && error.code.startsWith("second_factor")) {
+        secondField.hidden = false;
+        second.focus();
+      }
       showError(box, error);
     }
   });

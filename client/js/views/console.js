@@ -13,6 +13,14 @@ extendCatalogue({
   "console.waiting": "waiting {time}",
   "console.heldBy": "with {name}",
   "console.claim": "Take this",
+  "console.support": "Open support chat",
+  "console.rota": "This week's rota (UTC)",
+  "console.figures": "Figures",
+  "console.figure.open": "Open flags",
+  "console.figure.claim": "Time to claim (median / 95th)",
+  "console.figure.reply": "Time to first reply (median / 95th)",
+  "console.figure.escalations": "Escalations so far",
+  "console.days": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
   "console.open": "Open",
   "console.back": "Queue",
   "console.evidence": "Why it was flagged",
@@ -133,6 +141,7 @@ export async function renderConsole(main) {
   }));
   const timer = setInterval(refresh, 15000);
   await refresh();
+  main.querySelector(".console").append(await figuresPanel(), await rotaPanel());
   return () => {
     offs.forEach((off) => off());
     clearInterval(timer);
@@ -172,6 +181,12 @@ export async function renderFlag(main, flagId) {
     section.append(h("p", {}, h("button", { type: "button", class: "btn primary", text: t("console.claim"), onclick: async () => {
       await api(`/api/v1/crisis/flags/${flag.id}/claim`, { method: "POST" });
       renderFlag(main, flagId);
+    } })));
+  }
+  if (flag.status === "claimed") {
+    section.append(h("p", {}, h("button", { type: "button", class: "btn primary", text: t("console.support"), onclick: async () => {
+      const { conversation } = await api(`/api/v1/crisis/flags/${flag.id}/support`, { method: "POST" });
+      location.replace(`#/conversations/${conversation.id}`);
     } })));
   }
   if (flag.status !== "resolved") {
@@ -220,4 +235,37 @@ function renderDebrief(main, flagId) {
   });
   clear(main).append(form);
   text.focus();
+}
+
+function seconds(value) {
+  return value === null || value === undefined ? "–" : waited(Math.round(value));
+}
+
+async function figuresPanel() {
+  const figures = await api("/api/v1/crisis/stats");
+  const severities = ["imminent", "high", "concern"];
+  return h("section", { class: "card", "aria-labelledby": "figures-title" },
+    h("h2", { id: "figures-title", text: t("console.figures") }),
+    h("table", { class: "figures" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "" }), severities.map((s) => h("th", { scope: "col", text: t(`console.severity.${s}`) })))),
+      h("tbody", {},
+        h("tr", {}, h("th", { scope: "row", text: t("console.figure.open") }), severities.map((s) => h("td", { text: String(figures.open[s]) }))),
+        h("tr", {}, h("th", { scope: "row", text: t("console.figure.claim") }), severities.map((s) =>
+          h("td", { text: `${seconds(figures.time_to_claim[s].median)} / ${seconds(figures.time_to_claim[s].p95)}` }))),
+        h("tr", {}, h("th", { scope: "row", text: t("console.figure.reply") }), severities.map((s) =>
+          h("td", { text: `${seconds(figures.time_to_first_reply[s].median)} / ${seconds(figures.time_to_first_reply[s].p95)}` }))))),
+    h("p", { class: "muted", text: `${t("console.figure.escalations")}: ${figures.escalations}` }));
+}
+
+function clock(minute) {
+  return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+}
+
+async function rotaPanel() {
+  const { slots } = await api("/api/v1/crisis/rota");
+  const days = t("console.days").split(",");
+  return h("section", { class: "card", "aria-labelledby": "rota-title" },
+    h("h2", { id: "rota-title", text: t("console.rota") }),
+    h("ul", { class: "rota" }, slots.map((slot) =>
+      h("li", { text: `${days[slot.weekday]} ${clock(slot.start_minute)}–${clock(slot.end_minute)} · ${slot.pseudonym}` }))));
 }

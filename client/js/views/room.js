@@ -6,8 +6,11 @@ import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
 import { openHelp } from "../safety.js";
+import { announcesNames } from "./settings.js";
 
 const PAGE = 50;
+// Words, not emoji: clear in every font and to every screen reader.
+const REACTIONS = ["support", "relate", "proud", "hug"];
 
 export function renderRoom(main, roomId) {
   const messages = new Map();      // id -> message
@@ -22,12 +25,14 @@ export function renderRoom(main, roomId) {
   const input = h("textarea", { id: "compose", name: "body", rows: 2, maxlength: 4000, required: true, "aria-label": t("room.compose"), placeholder: t("room.compose") });
   const form = h("form", { class: "composer" }, input, h("button", { type: "submit", class: "btn primary", text: t("room.send") }));
   const archivedNote = h("p", { class: "notice", hidden: true, text: t("room.archived") });
+  const replyBar = h("div", { class: "reply-bar", hidden: true });
+  let replyTo = null;
   const unattendedNote = h("div", { class: "notice", hidden: !getState().unattended },
     h("p", { text: t("room.unattended") }), h("button", { type: "button", class: "link", text: t("safety.helpNow"), onclick: openHelp }));
 
   clear(main).append(h("section", { class: "room", "aria-labelledby": "room-title" },
     h("div", { class: "room-head" }, h("a", { href: "#/rooms", class: "back", text: `← ${t("room.back")}` }), title, rules),
-    unattendedNote, older, list, archivedNote, form));
+    unattendedNote, older, list, archivedNote, replyBar, form));
 
   function authorLabel(message) {
     if (!message.author) return t("room.formerMember");
@@ -47,14 +52,32 @@ export function renderRoom(main, roomId) {
       h("span", { class: "author", text: authorLabel(message) }),
       h("time", { datetime: message.created_at, text: new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
       message.edited_at && !message.deleted ? h("span", { class: "edited", text: t("room.edited") }) : null);
-    const actions = mine && !message.deleted ? h("div", { class: "actions" },
-      h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(message) }),
-      h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) })) : null;
-    return h("li", { class: `message${mine ? " mine" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } }, meta, body, note, actions);
+    const quoted = message.reply_to ? messages.get(message.reply_to) : null;
+    const replyLine = message.reply_to ? h("p", { class: "in-reply muted", text: quoted
+      ? t("room.inReplyTo", { author: authorLabel(quoted), excerpt: (quoted.body || "").slice(0, 80) })
+      : t("room.replyingTo", { author: "…" }) }) : null;
+    const reactions = message.deleted || message.held ? null : h("div", { class: "reactions", role: "group", "aria-label": "Reactions" },
+      REACTIONS.map((kind) => {
+        const state = message.reactions || { counts: {}, mine: [] };
+        const count = state.counts[kind] || 0;
+        const pressed = (state.mine || []).includes(kind);
+        return h("button", { type: "button", class: `reaction${pressed ? " on" : ""}`, "aria-pressed": pressed ? "true" : "false",
+          "aria-label": `${t(`room.react.${kind}`)} ${count}`,
+          onclick: () => toggleReaction(message, kind, !pressed) }, t(`room.react.${kind}`), count ? h("span", { class: "count", text: String(count) }) : null);
+      }));
+    const actions = !message.deleted ? h("div", { class: "actions" },
+      h("button", { type: "button", class: "link", text: t("room.reply"), onclick: () => startReply(message) }),
+      mine ? h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(message) }) : null,
+      mine ? h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) }) : null) : null;
+    const me = getState().user?.pseudonym;
+    const mentionsMe = me && message.body && message.body.toLowerCase().includes(`@${me.toLowerCase()}`);
+    return h("li", { class: `message${mine ? " mine" : ""}${mentionsMe ? " mentions-me" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } },
+      replyLine, meta, body, note, reactions, actions);
   }
 
   function upsert(message, { announceIt = false } = {}) {
     const known = messages.get(message.id);
+    if (!message.reactions && known?.reactions) message = { ...message, reactions: known.reactions };
     // Room events never carry hidden words; the author keeps the copy they already have.
     if (message.hidden && message.body === null && known && known.body !== null && known.author?.id === getState().user?.id) {
       message = { ...message, body: known.body };
@@ -75,7 +98,8 @@ export function renderRoom(main, roomId) {
       while (after && after.dataset.seq && Number(after.dataset.seq) > message.seq) after = after.previousElementSibling;
       if (after) after.after(node); else list.prepend(node);
       if (announceIt && !(message.author && message.author.id === getState().user?.id)) {
-        announce(t("room.newMessage", { author: authorLabel(message) }));
+        // Discreet by default: names are announced only if the member chose so.
+        announce(announcesNames() ? t("room.newMessage", { author: authorLabel(message) }) : t("room.newMessageDiscreet"));
       }
     }
     if (oldestId === null || message.id < oldestId) oldestId = message.id;
@@ -88,6 +112,25 @@ export function renderRoom(main, roomId) {
     if (page.length < PAGE) {
       older.replaceWith(h("p", { class: "muted start", text: t("room.noMore") }));
     }
+  }
+
+  async function toggleReaction(message, kind, on) {
+    const reply = await live.request({ type: "react", message_id: message.id, kind, on });
+    if (reply.type === "reacted") upsert({ ...messages.get(message.id), reactions: { counts: reply.counts, mine: reply.mine } });
+  }
+
+  function startReply(message) {
+    replyTo = message.id;
+    replyBar.replaceChildren(h("span", { text: t("room.replyingTo", { author: authorLabel(message) }) }),
+      h("button", { type: "button", class: "link", text: t("room.cancelReply"), onclick: () => { replyTo = null; replyBar.hidden = true; } }));
+    replyBar.hidden = false;
+    input.focus();
+  }
+
+  let readTimer = null;
+  function markRead(seq) {
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => live.raw({ type: "read", room_id: roomId, seq }), 1000);
   }
 
   function startEdit(message) {
@@ -118,11 +161,17 @@ export function renderRoom(main, roomId) {
       archivedNote.hidden = !room.archived;
       unattendedNote.hidden = !frame.unattended;
       form.hidden = room.archived;
-      if (oldestId === null) loadOlder();
+      if (oldestId === null) loadOlder().then(() => markRead(room.last_seq));
     }),
     ...["message", "message_edited", "message_deleted", "message_hidden"].map((type) => live.on(type, (frame) => {
-      if (frame.room_id === roomId) upsert(frame.message, { announceIt: type === "message" && !frame.replay });
+      if (frame.room_id !== roomId) return;
+      upsert(frame.message, { announceIt: type === "message" && !frame.replay });
+      if (document.visibilityState === "visible") markRead(frame.seq);
     })),
+    live.on("reactions", (frame) => {
+      const known = messages.get(frame.message_id);
+      if (frame.room_id === roomId && known) upsert({ ...known, reactions: { counts: frame.counts, mine: known.reactions?.mine || [] } });
+    }),
     live.on("room_mode", (frame) => { unattendedNote.hidden = !frame.unattended; }),
     live.on("resync_required", (frame) => {
       if (frame.room_id !== roomId) return;
@@ -140,7 +189,9 @@ export function renderRoom(main, roomId) {
     event.preventDefault();
     const body = input.value.trim();
     if (!body) return;
-    const clientId = live.send(roomId, body);
+    const clientId = live.send(roomId, body, replyTo);
+    replyTo = null;
+    replyBar.hidden = true;
     const pending = h("li", { class: "message mine pending", dataset: { clientId } },
       h("div", { class: "meta" }, h("span", { class: "author", text: t("room.pending") })),
       h("p", { class: "body", text: body }));

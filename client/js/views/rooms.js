@@ -13,7 +13,9 @@ export async function renderRooms(main) {
   for (const room of rooms) {
     list.append(h("li", {},
       h("a", { class: "room-link", href: `#/rooms/${room.id}` },
-        h("span", { class: "room-name", text: room.name }),
-        h("span", { class: "room-desc", text: room.description }))));
+        h("span", { class: "room-name" }, room.name,
+          room.unread ? h("span", { class: "unread", "aria-label": t("rooms.unread", { count: room.unread }), text: String(room.unread) }) : null),
+        h("span", { class: "room-desc", text: room.description }),
+        h("span", { class: "room-online muted", text: t("rooms.online", { count: room.online }) }))));
   }
 }

@@ -1,0 +1,159 @@
+// Admin and moderator tools: rooms, roles (admins), the on-call rota (admins).
+import { api } from "../api.js";
+import { h, clear } from "../dom.js";
+import { t, extendCatalogue } from "../i18n.js";
+import { getState } from "../store.js";
+
+extendCatalogue({
+  "admin.title": "Community settings",
+  "admin.rooms": "Rooms",
+  "admin.newRoom": "New room",
+  "admin.slug": "Short name for links (letters, digits, dashes)",
+  "admin.name": "Name",
+  "admin.description": "Description",
+  "admin.create": "Create room",
+  "admin.archive": "Archive",
+  "admin.restore": "Restore",
+  "admin.rename": "Rename",
+  "admin.roles": "Roles",
+  "admin.rolePseudonym": "Pseudonym",
+  "admin.role": "Role",
+  "admin.setRole": "Set role",
+  "admin.rota": "On-call rota (UTC)",
+  "admin.addSlot": "Add slot",
+  "admin.saveRota": "Save rota",
+  "admin.weekday": "Day",
+  "admin.from": "From (HH:MM)",
+  "admin.to": "To (HH:MM)",
+  "admin.remove": "Remove",
+  "admin.done": "Done.",
+  "role.member": "Member",
+  "role.specialist": "Peer specialist",
+  "role.moderator": "Moderator",
+  "role.admin": "Admin",
+});
+
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function status() {
+  return h("p", { class: "muted", role: "status" });
+}
+
+function errorText(error) {
+  return error.detail || t("error.generic");
+}
+
+async function roomsSection() {
+  const list = h("ul", { class: "admin-rooms" });
+  const said = status();
+  async function load() {
+    const { rooms } = await api("/api/v1/rooms?archived=true");
+    clear(list);
+    for (const room of rooms) {
+      const name = h("input", { value: room.name, "aria-label": `${t("admin.name")}: ${room.name}` });
+      list.append(h("li", {},
+        name,
+        h("button", { type: "button", class: "btn", text: t("admin.rename"), onclick: async () => {
+          try { await api(`/api/v1/rooms/${room.id}`, { method: "PATCH", body: { name: name.value } }); said.textContent = t("admin.done"); } catch (e) { said.textContent = errorText(e); }
+        } }),
+        h("button", { type: "button", class: "btn", text: room.archived ? t("admin.restore") : t("admin.archive"), onclick: async () => {
+          await api(`/api/v1/rooms/${room.id}`, { method: "PATCH", body: { archived: !room.archived } });
+          load();
+        } })));
+    }
+  }
+  const slug = h("input", { id: "room-slug", required: true });
+  const name = h("input", { id: "room-name", required: true });
+  const description = h("input", { id: "room-description" });
+  const form = h("form", {},
+    h("h3", { text: t("admin.newRoom") }),
+    h("label", { for: "room-slug", text: t("admin.slug") }), slug,
+    h("label", { for: "room-name", text: t("admin.name") }), name,
+    h("label", { for: "room-description", text: t("admin.description") }), description,
+    h("button", { type: "submit", class: "btn primary", text: t("admin.create") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/v1/rooms", { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
+      form.reset();
+      said.textContent = t("admin.done");
+      load();
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  });
+  await load();
+  return h("section", { class: "card" }, h("h2", { text: t("admin.rooms") }), list, form, said);
+}
+
+function rolesSection() {
+  const who = h("input", { id: "role-who", required: true });
+  const role = h("select", { id: "role-what" }, ["member", "specialist", "moderator", "admin"].map((r) => h("option", { value: r, text: t(`role.${r}`) })));
+  const said = status();
+  const form = h("form", { class: "card" },
+    h("h2", { text: t("admin.roles") }),
+    h("label", { for: "role-who", text: t("admin.rolePseudonym") }), who,
+    h("label", { for: "role-what", text: t("admin.role") }), role,
+    h("button", { type: "submit", class: "btn primary", text: t("admin.setRole") }), said);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/v1/admin/roles", { method: "POST", body: { pseudonym: who.value, role: role.value } });
+      said.textContent = t("admin.done");
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  });
+  return form;
+}
+
+function minutes(text) {
+  const [hours, mins] = text.split(":").map(Number);
+  return hours * 60 + (mins || 0);
+}
+
+function clock(minute) {
+  return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+}
+
+async function rotaSection() {
+  const { slots } = await api("/api/v1/crisis/rota");
+  const rows = h("tbody");
+  const said = status();
+  function addRow(slot = { pseudonym: "", weekday: 0, start_minute: 18 * 60, end_minute: 22 * 60 }) {
+    const row = h("tr", {},
+      h("td", {}, h("input", { class: "who", value: slot.pseudonym, "aria-label": t("admin.rolePseudonym") })),
+      h("td", {}, h("select", { class: "day", "aria-label": t("admin.weekday") }, DAYS.map((d, i) => h("option", { value: String(i), text: d, selected: i === slot.weekday })))),
+      h("td", {}, h("input", { class: "from", value: clock(slot.start_minute), "aria-label": t("admin.from"), pattern: "\\d{2}:\\d{2}" })),
+      h("td", {}, h("input", { class: "to", value: clock(slot.end_minute), "aria-label": t("admin.to"), pattern: "\\d{2}:\\d{2}" })),
+      h("td", {}, h("button", { type: "button", class: "link", text: t("admin.remove"), onclick: () => row.remove() })));
+    rows.append(row);
+  }
+  slots.forEach(addRow);
+  const save = h("button", { type: "button", class: "btn primary", text: t("admin.saveRota"), onclick: async () => {
+    const body = [...rows.children].map((row) => ({
+      pseudonym: row.querySelector(".who").value,
+      weekday: Number(row.querySelector(".day").value),
+      start_minute: minutes(row.querySelector(".from").value),
+      end_minute: minutes(row.querySelector(".to").value),
+    }));
+    try {
+      await api("/api/v1/crisis/rota", { method: "PUT", body: { slots: body } });
+      said.textContent = t("admin.done");
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  } });
+  return h("section", { class: "card" },
+    h("h2", { text: t("admin.rota") }),
+    h("table", { class: "rota-table" }, h("thead", {}, h("tr", {},
+      [t("admin.rolePseudonym"), t("admin.weekday"), t("admin.from"), t("admin.to"), ""].map((label) => h("th", { scope: "col", text: label })))), rows),
+    h("button", { type: "button", class: "btn", text: t("admin.addSlot"), onclick: () => addRow() }), save, said);
+}
+
+export async function renderAdmin(main) {
+  const isAdmin = getState().user?.role === "admin";
+  const parts = [h("h1", { text: t("admin.title") }), await roomsSection()];
+  if (isAdmin) parts.push(rolesSection(), await rotaSection());
+  clear(main).append(h("section", { class: "page admin" }, parts));
+}

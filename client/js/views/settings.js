@@ -1,0 +1,81 @@
+// Settings: appearance, privacy of the page itself, safety plan, and links to
+// the other settings pages (messaging, blocks, forum notes).
+import { api } from "../api.js";
+import { h, clear } from "../dom.js";
+import { t, extendCatalogue } from "../i18n.js";
+
+extendCatalogue({
+  "settings.title": "Settings",
+  "settings.appearance": "Appearance",
+  "settings.theme": "Theme",
+  "settings.theme.system": "Follow my device",
+  "settings.theme.light": "Light",
+  "settings.theme.dark": "Dark",
+  "settings.discreet": "Discreet mode",
+  "settings.discreetHelp": "On: the tab says only \u201cHearth\u201d and announcements never name anyone. Recommended on shared devices.",
+  "settings.showNames": "Show who wrote new messages in announcements",
+  "settings.more": "More settings",
+  "settings.messaging": "Who may message me, read receipts and blocked members",
+  "settings.forum": "Forum content notes I always hide",
+  "settings.safetyPlan": "My safety plan",
+  "settings.safetyPlanHelp": "Only you see this. If you are ever in crisis and a peer specialist takes your case, they see it too, and only then.",
+  "settings.plan.warning_signs": "Warning signs that a hard time may be coming",
+  "settings.plan.coping_steps": "Things I can do on my own to feel a little better",
+  "settings.plan.people_and_places": "People and places that help",
+  "settings.plan.reasons_to_keep_going": "My reasons to keep going",
+  "settings.save": "Save",
+  "settings.saved": "Saved.",
+});
+
+const PLAN_FIELDS = ["warning_signs", "coping_steps", "people_and_places", "reasons_to_keep_going"];
+
+export function applyPreferences() {
+  const theme = localStorage.getItem("hearth.theme") || "system";
+  document.documentElement.dataset.theme = theme;
+}
+
+export function announcesNames() {
+  return localStorage.getItem("hearth.announceNames") === "on";
+}
+
+export async function renderSettings(main) {
+  const theme = h("select", { id: "theme" }, ["system", "light", "dark"].map((value) =>
+    h("option", { value, text: t(`settings.theme.${value}`), selected: (localStorage.getItem("hearth.theme") || "system") === value })));
+  theme.addEventListener("change", () => {
+    localStorage.setItem("hearth.theme", theme.value);
+    applyPreferences();
+  });
+  const names = h("input", { type: "checkbox", id: "announce-names", checked: announcesNames() });
+  names.addEventListener("change", () => localStorage.setItem("hearth.announceNames", names.checked ? "on" : "off"));
+
+  const fields = Object.fromEntries(PLAN_FIELDS.map((name) => [name, h("textarea", { id: `plan-${name}`, rows: 3, maxlength: 2000 })]));
+  const saved = h("p", { class: "muted", role: "status" });
+  const plan = h("form", { class: "card", "aria-labelledby": "plan-title" },
+    h("h2", { id: "plan-title", text: t("settings.safetyPlan") }),
+    h("p", { class: "muted", text: t("settings.safetyPlanHelp") }),
+    PLAN_FIELDS.map((name) => h("div", { class: "field" }, h("label", { for: `plan-${name}`, text: t(`settings.plan.${name}`) }), fields[name])),
+    h("button", { type: "submit", class: "btn primary", text: t("settings.save") }), saved);
+  plan.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await api("/api/v1/me/safety-plan", { method: "PUT", body: Object.fromEntries(PLAN_FIELDS.map((n) => [n, fields[n].value])) });
+    saved.textContent = t("settings.saved");
+  });
+
+  clear(main).append(h("section", { class: "page settings" },
+    h("h1", { text: t("settings.title") }),
+    h("section", { class: "card" },
+      h("h2", { text: t("settings.appearance") }),
+      h("div", { class: "field" }, h("label", { for: "theme", text: t("settings.theme") }), theme),
+      h("h2", { text: t("settings.discreet") }),
+      h("p", { class: "muted", text: t("settings.discreetHelp") }),
+      h("p", { class: "check" }, names, h("label", { for: "announce-names", text: t("settings.showNames") }))),
+    plan,
+    h("section", { class: "card" },
+      h("h2", { text: t("settings.more") }),
+      h("ul", {},
+        h("li", {}, h("a", { href: "#/settings/messaging", text: t("settings.messaging") })),
+        h("li", {}, h("a", { href: "#/settings/account", text: t("account.link") })),
+        h("li", {}, h("a", { href: "#/forum", text: t("settings.forum") }))))));
+  const { safety_plan: current } = await api("/api/v1/me/safety-plan");
+  if (current) for (const name of PLAN_FIELDS) fields[name].value = current[name] || "";
+}

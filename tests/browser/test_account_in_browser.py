@@ -1,0 +1,68 @@
+"""The account page in a real browser: sessions, setting up an authenticator app
+and logging in with its code, and leaving Hearth."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from server.accounts.totp import code_at
+from tests.support import PASSWORD, ServerProcess, create_staff, sign_up
+
+
+def _page(browser: Any, server: ServerProcess) -> Page:
+    context = browser.new_context(viewport={"width": 390, "height": 900}, base_url=server.base)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _log_in(page: Page, pseudonym: str) -> None:
+    page.goto("/#/login")
+    page.get_by_label("Pseudonym").fill(pseudonym)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_staff_set_up_an_authenticator_and_then_log_in_with_its_code(browser: Any, server: ServerProcess, screenshots: Path) -> None:
+    guide = create_staff(server, "specialist")
+    page = _page(browser, server)
+    _log_in(page, guide.pseudonym)
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
+    page.goto("/#/settings/account")
+    expect(page.get_by_role("heading", name="Where I'm signed in")).to_be_visible()
+    expect(page.get_by_text("This device")).to_be_visible()
+    page.locator("#factor-password").fill(PASSWORD)
+    page.get_by_role("button", name="Set it up").click()
+    secret = page.locator(".account code").first.inner_text()
+    page.locator("#factor-code").fill(code_at(secret, time.time()))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("On. You'll need a code")).to_be_visible()
+    page.screenshot(path=str(screenshots / "account-mobile.png"), full_page=True)
+    page.get_by_role("button", name="Log out").click()
+    _log_in(page, guide.pseudonym)
+    code = page.get_by_label("Code from your authenticator app")
+    expect(code).to_be_visible()
+    code.fill(code_at(secret, time.time() + 30))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_member_leaves_and_their_words_go(browser: Any, server: ServerProcess) -> None:
+    member = sign_up(server)
+    page = _page(browser, server)
+    _log_in(page, member.pseudonym)
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
+    page.goto("/#/settings/account")
+    page.get_by_label("Remove my messages and posts").check()
+    page.locator("#leave-password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account is gone.")).to_be_visible()
+    assert member.get("/api/v1/me").status_code == 401
+    assert page.errors == []  # type: ignore[attr-defined]
