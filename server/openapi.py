@@ -120,6 +120,19 @@ OPERATIONS: tuple[Op, ...] = (
     _o("POST", f"{API}/me/recovery-codes", "A new set of recovery codes", "accounts", 201,
        obj(("recovery_codes",), recovery_codes=arr(STR))),
     _o("GET", f"{API}/openapi.json", "This document", "meta", public=True),
+    _o("GET", f"{API}/me/sessions", "My live sessions", "accounts", response=obj(("sessions",), sessions=arr(ANY_OBJ))),
+    _o("DELETE", f"{API}/me/sessions/others", "End every session but this one", "accounts", response=OK),
+    _o("DELETE", f"{API}/me/sessions/{{session_id}}", "End one of my sessions", "accounts", response=OK),
+    _o("GET", f"{API}/me/second-factor", "My authenticator app", "accounts"),
+    _o("POST", f"{API}/me/second-factor", "Start setting up an authenticator app", "accounts", 201,
+       obj(("secret", "otpauth_uri"), secret=STR, otpauth_uri=STR), body=obj(password=STR)),
+    _o("POST", f"{API}/me/second-factor/confirm", "Confirm the authenticator app with a code", "accounts", body=obj(code=STR)),
+    _o("DELETE", f"{API}/me/second-factor", "Turn the authenticator app off", "accounts", body=obj(password=STR, code=STR)),
+    _o("GET", f"{API}/me/export", "Everything Hearth holds about me", "accounts"),
+    _o("DELETE", f"{API}/me", "Leave Hearth (my messages kept as a former member's, or removed)", "accounts",
+       response=obj(("deleted",), deleted=BOOL), body=obj(password=STR, messages={"type": "string", "enum": ["keep", "remove"]}, totp_code=STR)),
+    _o("POST", f"{API}/admin/roles", "Change someone's role (admins)", "accounts", response=obj(("user",), user=ref("User")),
+       body=obj(pseudonym=STR, role=STR)),
     # rooms and messages
     _o("GET", f"{API}/rooms", "Topic rooms", "rooms", response=obj(("rooms",), rooms=arr(ref("Room"))),
        query={"archived": {"type": "string", "enum": ["true", "false"]}}),
@@ -133,6 +146,8 @@ OPERATIONS: tuple[Op, ...] = (
        query={"before": ID, "after": ID, "limit": LIMIT_100}),
     _o("POST", f"{API}/messages/{{message_id}}/hide", "Hide or show a message (staff)", "moderation",
        response=obj(("message",), message=ref("Message")), body=obj(hidden=BOOL, reason=STR)),
+    _o("PUT", f"{API}/messages/{{message_id}}/reactions/{{kind}}", "React to a message", "rooms"),
+    _o("DELETE", f"{API}/messages/{{message_id}}/reactions/{{kind}}", "Take a reaction back", "rooms"),
     _o("POST", f"{API}/messages/{{message_id}}/release", "Let a held message into its room (staff)", "moderation",
        response=obj(("message",), message=ref("Message"))),
     # forum and search
@@ -325,7 +340,7 @@ OPERATIONS: tuple[Op, ...] = (
 )
 
 _PATH_PARAMS: dict[str, Schema] = {
-    "kind": {"type": "string", "enum": ["relate", "support"]},
+    "kind": {"type": "string", "description": "a reaction: relate or support on posts; support, relate, proud or hug on messages"},
     "key": {"type": "string", "description": "a milestone key such as 1d, 30d, 1y"},
     "day": DATE,
 }

@@ -78,6 +78,8 @@ def request_for(client: httpx.Client, world: World, case: Case, role: str) -> ht
     token = world.fresh_token(role) if case.fresh_session else world.token(role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = case.body if case.body is not None else ({} if case.method in ("POST", "PUT", "PATCH") else None)
+    if isinstance(body, dict):  # "{role}" in a value: each role its own (log-in throttling counts per name)
+        body = {k: v.replace("{role}", role) if isinstance(v, str) else v for k, v in body.items()}
     if case.body_ids:
         body = {**(body or {}), **{k: world.ids[v] for k, v in case.body_ids.items()}}
     return client.request(case.method, url_for(world, case), json=body, headers=headers)
@@ -91,9 +93,9 @@ ROOM, CONV, TOPIC = {"room_id": "conversation"}, {"conversation_id": "conversati
 CASES: list[Case] = [
     # accounts
     Case("POST", f"{A}/auth/signup", everyone(), body={"pseudonym": "x", "password": "short"}),
-    Case("POST", f"{A}/auth/login", {r: 401 for r in ROLES}, body={"pseudonym": "Nobody123", "password": "wrong password"},
+    Case("POST", f"{A}/auth/login", {r: 401 for r in ROLES}, body={"pseudonym": "Nobody{role}", "password": "wrong password"},
          note="public: a wrong log-in is the same 401 for anyone"),
-    Case("POST", f"{A}/auth/recover", {r: 401 for r in ROLES}, body={"pseudonym": "Nobody123", "recovery_code": "x", "new_password": "whatever it is"},
+    Case("POST", f"{A}/auth/recover", {r: 401 for r in ROLES}, body={"pseudonym": "Nobody{role}", "recovery_code": "x", "new_password": "whatever it is"},
          note="public: the same 401 for anyone"),
     Case("GET", f"{A}/auth/suggestions", everyone()),
     Case("GET", f"{A}/openapi.json", everyone()),
@@ -103,6 +105,17 @@ CASES: list[Case] = [
          note="a too-short new password: past the door, nothing changes"),
     Case("POST", f"{A}/me/recovery-codes", self_service()),
     Case("POST", f"{A}/auth/logout", self_service(), fresh_session=True),
+    Case("GET", f"{A}/me/sessions", self_service()),
+    Case("DELETE", f"{A}/me/sessions/{{session_id}}", owned(), {"session_id": "owner_session"}, last=("owner",)),
+    Case("DELETE", f"{A}/me/sessions/others", self_service(), note="this session stays"),
+    Case("GET", f"{A}/me/second-factor", self_service()),
+    Case("POST", f"{A}/me/second-factor", self_service(), body={"password": PASSWORD}, note="starts a set-up nobody confirms"),
+    Case("POST", f"{A}/me/second-factor/confirm", self_service(), body={"code": "000000"}),
+    Case("DELETE", f"{A}/me/second-factor", self_service(), body={"password": PASSWORD, "code": "000000"}, note="none to turn off"),
+    Case("GET", f"{A}/me/export", self_service()),
+    Case("DELETE", f"{A}/me", self_service(), body={"password": PASSWORD}, note="no choice for the messages: refused, nothing changes"),
+    Case("POST", f"{A}/admin/roles", roles("admin"), body={"role": "member"}, body_ids={"pseudonym": "other_pseudonym"},
+         note="to the role they have"),
     # rooms and messages
     Case("GET", f"{A}/rooms", self_service()),
     Case("POST", f"{A}/rooms", roles(*MANAGERS), body={"slug": "matrix-room", "name": "Matrix"}),
@@ -116,6 +129,12 @@ CASES: list[Case] = [
     Case("POST", f"{A}/messages/{{message_id}}/hide", roles(*STAFF), {"message_id": "message_to_hide"}, body={"hidden": False}),
     Case("POST", f"{A}/messages/{{message_id}}/hide", roles(denied=404) | {r: 403 for r in ("owner", "other", "mentor")},
          {"message_id": "private_message"}, body={"hidden": True}, note="private message: staff can't reach it"),
+    Case("PUT", f"{A}/messages/{{message_id}}/reactions/{{kind}}", self_service(), {"message_id": "message", "kind": "=hug"}),
+    Case("DELETE", f"{A}/messages/{{message_id}}/reactions/{{kind}}", self_service(), {"message_id": "message", "kind": "=hug"}),
+    Case("PUT", f"{A}/messages/{{message_id}}/reactions/{{kind}}", owned("friend"), {"message_id": "private_message", "kind": "=hug"},
+         note="private message"),
+    Case("DELETE", f"{A}/messages/{{message_id}}/reactions/{{kind}}", owned("friend"), {"message_id": "private_message", "kind": "=hug"},
+         note="private message"),
     Case("POST", f"{A}/messages/{{message_id}}/release", roles(*STAFF), {"message_id": "message"}),
     # forum
     Case("GET", f"{F}/boards", self_service()),

@@ -101,6 +101,10 @@ def build_world(server: ServerProcess) -> World:
     _ok(owner.post("/api/v1/blocks", json={"pseudonym": p["nuisance"].pseudonym}))
     w.ids["blocked_user"] = p["nuisance"].user["id"]
     w.ids["owner_id"] = owner.user["id"]
+    w.ids["other_pseudonym"] = p["other"].pseudonym
+    second = w.fresh_token("owner")
+    sessions = _ok(httpx.get(server.base + "/api/v1/me/sessions", headers={"Authorization": f"Bearer {second}"}))["sessions"]
+    w.ids["owner_session"] = next(s["id"] for s in sessions if s.get("current"))  # the second one, not the world's
     w.ids["partnership_pending"] = _ok(owner.post("/api/v1/me/recovery/partners", json={"pseudonym": mentor.pseudonym}))["partnership"]["id"]
     # A mentorship between the friend and the mentor (the owner is no party to it).
     friend_request = _ok(friend.post("/api/v1/mentorship/requests", json={"focus": "alcohol", "tz_band": "europe_africa"}))["request"]
