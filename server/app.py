@@ -55,8 +55,16 @@ async def index(request: Request) -> Response:
     return FileResponse(CLIENT_DIR / "index.html", media_type="text/html; charset=utf-8")
 
 
+security_log = logging.getLogger("hearth.security")
+
+
 async def hearth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HearthError)
+    if exc.status in (401, 403, 429):
+        # Security events (C21): refused log-ins, authorisation denials, rate-limit hits.
+        # The route's pattern only: no ids, names, tokens or addresses.
+        route = request.scope.get("route")
+        security_log.info("%s %s %s: %s", exc.status, request.method, getattr(route, "path", "?"), exc.code)
     return JSON({"error": exc.to_dict()}, status_code=exc.status, headers=exc.headers)
 
 
