@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_HASH_CONCURRENCY", "2", "Most password hashes computed at once (each takes 64 MiB)."),
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
+    Setting("HEARTH_WS_PING_SECONDS", "20", "How often the server pings each WebSocket, and how long it waits for the pong before closing a half-open one (1-300)."),
+    Setting("HEARTH_WS_STALL_SECONDS", "30", "A WebSocket whose client has stopped reading for this long is cut off (1-3600)."),
+    Setting("HEARTH_REQUEST_TIMEOUT_SECONDS", "10", "A connection must send a whole request's headers, and then its body, within this many seconds (1-300); slower ones are closed."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
     Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
     Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
@@ -67,6 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
     Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
+    Setting("HEARTH_READ_RATE", "600/minute;6000/hour", "Pages and lists one member may load (every authenticated GET), so nobody can scrape the community; or 'off'."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
     Setting("HEARTH_TRUSTED_PROXIES", None, "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (for rate limits only; never stored). Unset: no proxy is trusted and the connecting address is used."),
     Setting("HEARTH_LOGIN_FAILURE_RATE", "5/minute;20/hour;50/day", "Failed log-ins or recovery attempts for one pseudonym from one address before a pause (the pause grows with each window), or 'off'."),
@@ -147,6 +151,10 @@ class Settings:
     address_report_rate: str = "60/hour"
     host_escalate_seconds: int = 1800
     hold_identifying: bool = True
+    ws_ping_seconds: int = 20
+    ws_stall_seconds: int = 30
+    request_timeout_seconds: int = 10
+    read_rate: str = "600/minute;6000/hour"
 
     @property
     def is_sqlite(self) -> bool:
@@ -363,4 +371,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         address_report_rate=_rate(env, "HEARTH_ADDRESS_REPORT_RATE", "60/hour"),
         host_escalate_seconds=_int(env, "HEARTH_HOST_ESCALATE_SECONDS", "1800", 1, 7 * 24 * 3600),
         hold_identifying=_bool(env, "HEARTH_HOLD_IDENTIFYING", "true"),
+        ws_ping_seconds=_int(env, "HEARTH_WS_PING_SECONDS", "20", 1, 300),
+        ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
+        request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),
+        read_rate=_rate(env, "HEARTH_READ_RATE", "600/minute;6000/hour"),
     )

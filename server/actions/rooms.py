@@ -161,3 +161,17 @@ async def mark_read(h: Hearth, auth: Auth, room_id: object, seq: object) -> int:
             return 0
         member.last_read_seq = max(member.last_read_seq, min(seq, room.last_seq))
         return member.last_read_seq
+
+
+async def sharing_a_room(session: AsyncSession, me: int, others: list[int]) -> set[int]:
+    """Which of `others` share a room with `me` (a topic room both joined, or a
+    private conversation together): the only people whose profile details a
+    member may look up, so nobody can page through the membership (C17)."""
+    if not others:
+        return set()
+    mine = select(RoomMember.room_id).join(Room, Room.id == RoomMember.room_id).where(RoomMember.user_id == me, Room.kind == "topic")
+    topic = await session.scalars(select(RoomMember.user_id).where(RoomMember.room_id.in_(mine), RoomMember.user_id.in_(others)))
+    my_conversations = select(ConversationMember.room_id).where(ConversationMember.user_id == me)
+    direct = await session.scalars(select(ConversationMember.user_id).where(
+        ConversationMember.room_id.in_(my_conversations), ConversationMember.user_id.in_(others)))
+    return set(topic) | set(direct)
