@@ -91,6 +91,9 @@ class Server:
         self.env = env
         command = [sys.executable, "-m", "server", "serve"] if self.processes == 1 else \
             [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
+        profile = os.environ.get("BENCH_PROFILE")  # py-spy collapsed stacks of the server, for optimising
+        if profile:
+            command = [os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "-r", "250", "-o", profile, "--", *command]
         if self.cpu is not None:
             command = ["taskset", "-c", str(self.cpu), *command]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -143,6 +146,16 @@ class Server:
         return round(total / 1024, 1)
 
     def stop(self) -> None:
+        if self.process and self.process.poll() is None and os.environ.get("BENCH_PROFILE"):
+            for pid in self.pids()[1:]:  # stop the profiled server; py-spy then writes its file
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except OSError:
+                    pass
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

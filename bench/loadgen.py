@@ -217,7 +217,20 @@ def _worker_main(pipe: Connection, url: str, sockets: dict[int, SocketSpec], slo
 async def _worker_loop(pipe: Connection, worker: _Worker) -> None:
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
-    loop.add_reader(pipe.fileno(), lambda: inbox.put_nowait(pipe.recv()))
+
+    def pump() -> None:  # a thread: the pipe stays blocking for the replies sent from the loop
+        while True:
+            try:
+                command = pipe.recv()
+            except (EOFError, OSError):
+                command = ("finish",)
+            loop.call_soon_threadsafe(inbox.put_nowait, command)
+            if command[0] == "finish":
+                return
+
+    import threading
+
+    threading.Thread(target=pump, daemon=True).start()
     cpu_start = own_cpu()
     run_task: asyncio.Task[None] | None = None
     while True:
