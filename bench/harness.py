@@ -93,7 +93,8 @@ class Server:
             [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
         profile = os.environ.get("BENCH_PROFILE")  # py-spy collapsed stacks of the server, for optimising
         if profile:
-            command = [os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "-r", "250", "-o", profile, "--", *command]
+            command = [os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "-r", "250", "-o", profile,
+                       *os.environ.get("BENCH_PROFILE_ARGS", "").split(), "--", *command]
         if self.cpu is not None:
             command = ["taskset", "-c", str(self.cpu), *command]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
