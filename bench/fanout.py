@@ -81,6 +81,7 @@ def measure(server: Server, fleet: Fleet, messages: int, rate: float, expected_p
         # Over half a core per core it was given means it may have been the bottleneck.
         "client_bound": client_cpu > 0.5 * wall * (1 if fleet.cpu is not None else (len(fleet.procs) or 1)),
         "loadavg_end": load_average(),
+        "_workers": results,
     }
 
 
@@ -99,6 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise RuntimeError(f"only {connected}/{args.users} sockets connected ({errors} errors, last: {last})")
         setup_s = time.monotonic() - started
         result = measure(server, fleet, args.messages, args.rate, {ROOM: args.users - 1}, args.drain_timeout)
+        result.pop("_workers")
         fleet = None
         return {"scenario": "fanout", **server.describe(), "users": args.users, "senders": args.senders,
                 "messages": args.messages, "rate_target_msg_s": args.rate or None,

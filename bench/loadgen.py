@@ -56,7 +56,8 @@ class WorkerResult:
     errors: int
     last_error: str | None
     cpu_s: float
-    alerts: dict[str, int] = field(default_factory=dict)  # client_id -> receipt ns (crisis scenario)
+    alerts: dict[str, int] = field(default_factory=dict)  # pseudonym -> receipt ns of its flag_raised (crisis scenario)
+    one_offs: dict[int, int] = field(default_factory=dict)  # k -> send ns of messages sent with send_one
 
 
 def own_cpu() -> float:
@@ -83,6 +84,7 @@ class _Worker:
         self.errors = 0
         self.last_error: str | None = None
         self.alerts: dict[str, int] = {}
+        self.one_offs: dict[int, int] = {}
         self.readers: list[asyncio.Task[None]] = []
         self.sending_done = False
 
@@ -149,7 +151,7 @@ class _Worker:
         except Exception:  # noqa: BLE001 - a closed socket ends its reader
             return
 
-    async def send(self, slot: int, k: int, body: str | None = None) -> None:
+    async def send(self, slot: int, k: int, body: str | None = None, one_off: bool = False) -> None:
         spec = self.slots[slot]
         ws = self.conns.get(spec.socket)
         if ws is None:
@@ -159,6 +161,8 @@ class _Worker:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[ref] = future
         started = time.monotonic_ns()
+        if one_off:
+            self.one_offs[k] = started
         text = body if body is not None else f"bench message {k} {BODY_PAD}"
         await ws.send(orjson.dumps({"type": "send", "room_id": spec.room, "body": text,
                                     "client_id": f"b{k}.{started}", "ref": ref}).decode())
@@ -188,7 +192,7 @@ class _Worker:
         delay = (start_ns - time.monotonic_ns()) / 1e9
         if delay > 0:
             await asyncio.sleep(delay)
-        await asyncio.gather(*(sender(s) for s in self.slots))
+        await asyncio.gather(*(sender(s) for s in self.slots if s < total_slots))  # higher slots send one-offs only
         self.sending_done = True
 
     def stats(self) -> dict[str, Any]:
@@ -247,13 +251,13 @@ async def _worker_loop(pipe: Connection, worker: _Worker) -> None:
             pipe.send(("stats", worker.stats()))
         elif name == "send_one":  # one extra message (the crisis scenario's alerting send)
             _, slot, k, body = command
-            asyncio.create_task(worker.send(slot, k, body))
+            asyncio.create_task(worker.send(slot, k, body, one_off=True))
         elif name == "finish":
             if run_task is not None and not run_task.done():
                 run_task.cancel()
             cpu = own_cpu() - cpu_start
             pipe.send(("result", WorkerResult(worker.deliveries, worker.latencies, worker.acked, worker.rtts,
-                                              worker.errors, worker.last_error, cpu, worker.alerts)))
+                                              worker.errors, worker.last_error, cpu, worker.alerts, worker.one_offs)))
             await worker.close()
             return
 
