@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PEER = ROOT.parent / "shared" / "bench"
+PEER = Path(os.environ.get("BENCH_PEER_DIR", ROOT.parent / "shared" / "bench"))
 SYNAPSE_PY = Path(os.environ.get("SYNAPSE_VENV", "/tmp/synapse-venv")) / "bin" / "python"
 
 # (users, messages, rate): the peer README's rows, then points for the latency/rate plot.
