@@ -32,9 +32,9 @@ def uvicorn_config(settings: Settings, app: object) -> object:
         host=settings.host,
         port=settings.port,
         http=http_protocol,
-        # wsproto: the websockets-sansio implementation logs a traceback on
-        # invalid UTF-8 text frames (found by the tungstenite fuzz seeds).
-        ws=ws_protocol,
+        # wsproto (default) carries our stalled-writer deadline (server/transport.py);
+        # websockets-sansio costs less CPU per frame (docs/performance.md) without it.
+        ws=ws_protocol if settings.ws_impl == "wsproto" else settings.ws_impl,
         ws_max_size=64 * 1024,  # uvicorn's default is 16 MiB; OWASP advises 64 KiB
         ws_max_queue=16,
         ws_per_message_deflate=False,  # no compression bombs, no CRIME-style leaks

@@ -46,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_STALL_SECONDS", "30", "A WebSocket whose client has stopped reading for this long is cut off (1-3600)."),
     Setting("HEARTH_REQUEST_TIMEOUT_SECONDS", "10", "A connection must send a whole request's headers, and then its body, within this many seconds (1-300); slower ones are closed."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_WS_IMPL", "wsproto", "WebSocket implementation for /ws: wsproto (default: carries the stalled-writer deadline HEARTH_WS_STALL_SECONDS) or websockets-sansio (less CPU per frame, see docs/performance.md, without that deadline)."),
     Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
     Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
     Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
@@ -134,6 +135,7 @@ class Settings:
     forum_thread_rate: str = "3/10minutes;20/day"  # "" means off
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
+    ws_impl: str = "wsproto"
     new_account_max_links: int = 0
     trusted_proxies: tuple[str, ...] = ()
     login_failure_rate: str = "5/minute;20/hour;50/day"
@@ -209,6 +211,16 @@ def _prefix(env: Mapping[str, str]) -> str:
     if not prefix or len(prefix) > 64 or not all(ch.isalnum() or ch in "-_." for ch in prefix):
         raise ConfigError(f"HEARTH_BROKER_PREFIX must be 1-64 letters, digits, dots, dashes or underscores, got {prefix!r}")
     return prefix
+
+
+_WS_IMPLS = ("websockets-sansio", "wsproto")
+
+
+def _ws_impl(env: Mapping[str, str]) -> str:
+    value = env.get("HEARTH_WS_IMPL", "wsproto").strip().lower()
+    if value not in _WS_IMPLS:
+        raise ConfigError(f"HEARTH_WS_IMPL must be one of {', '.join(_WS_IMPLS)}, got {value!r}")
+    return value
 
 
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:
@@ -327,6 +339,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        ws_impl=_ws_impl(env),
         escalate_seconds={
             "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
             "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),

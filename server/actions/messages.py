@@ -135,20 +135,13 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
                 else:
                     await notify_mentions(tx, auth.user, message)
         return out, True
-    except _AlreadyStored as stored:
-        return stored.message, False
     except IntegrityError:
-        # Another process stored the same client_id between our check and insert.
+        # This client_id was stored before (a resend), by this or another process.
         async with h.db.read() as session:
             found = await _existing(session, auth.user.id, client_id)
         if found is None:
             raise
         return _same_place(found, room_id), False
-
-
-class _AlreadyStored(Exception):
-    def __init__(self, message: dict[str, Any]) -> None:
-        self.message = message
 
 
 def _same_place(found: tuple[Message, User], room_id: object) -> dict[str, Any]:
