@@ -102,6 +102,56 @@ LIMIT_100: Schema = {"type": "integer", "minimum": 1, "maximum": 100}
 ZONE: Schema = {"type": "string", "description": "an IANA time zone such as America/New_York"}
 SESSION = obj(("user", "token"), user=ref("User"), token=STR)
 
+MOD = f"{API}/moderation"
+
+# Moderation (issue 8): reports, notices, appeals, trust for members; cases, actions,
+# hosts, pauses, watched words and the audit log for moderators and admins.
+MODERATION_OPERATIONS: tuple[Op, ...] = (
+    _o("POST", f"{API}/reports", "Report a message, post or member", "moderation", 201,
+       obj(("report",), report=ANY_OBJ, duplicate=BOOL), body=obj(message_id=ID, post_id=ID, member_id=ID, reason=STR, note=STR)),
+    _o("GET", f"{API}/reports/mine", "What happened to my reports", "moderation", response=obj(("reports",), reports=arr(ANY_OBJ))),
+    _o("GET", f"{API}/me/notices", "Notices about actions on my account", "moderation", response=obj(("notices",), notices=arr(ANY_OBJ))),
+    _o("POST", f"{API}/me/notices/read", "Mark my notices read", "moderation", response=OK),
+    _o("GET", f"{API}/me/trust", "My trust level", "moderation", response=obj(("trust",), trust=ANY_OBJ)),
+    _o("GET", f"{API}/me/hosting", "Rooms I host", "moderation", response=obj(("room_ids",), room_ids=arr(INT))),
+    _o("POST", f"{API}/appeals", "Appeal an action once", "moderation", 201, obj(("appeal",), appeal=ANY_OBJ),
+       body=obj(action_id=ID, body=STR)),
+    _o("GET", f"{API}/appeals/mine", "My appeals", "moderation", response=obj(("appeals",), appeals=arr(ANY_OBJ))),
+    _o("POST", f"{API}/auth/appeal", "Appeal a suspension or ban from the log-in page", "moderation", 201,
+       obj(("appeal",), appeal=ANY_OBJ), body=obj(pseudonym=STR, password=STR, body=STR), public=True),
+    _o("GET", f"{MOD}/cases", "The review queue (moderators)", "moderation", response=obj(("cases",), cases=arr(ANY_OBJ)),
+       query={"status": STR, "source": STR, "kind": STR}),
+    _o("GET", f"{MOD}/cases/{{case_id}}", "One case", "moderation", response=obj(("case",), case=ANY_OBJ)),
+    _o("POST", f"{MOD}/cases/{{case_id}}/claim", "Claim a case", "moderation", response=obj(("case",), case=ANY_OBJ)),
+    _o("POST", f"{MOD}/cases/{{case_id}}/release", "Give a case back", "moderation", response=obj(("case",), case=ANY_OBJ)),
+    _o("POST", f"{MOD}/cases/{{case_id}}/actions", "Act on a case", "moderation", body=obj(action=STR, reason=STR)),
+    _o("GET", f"{MOD}/members/{{member_id}}", "A member's record (staff)", "moderation"),
+    _o("POST", f"{MOD}/members/{{member_id}}/actions", "Act on a member", "moderation", 201, obj(("action",), action=ANY_OBJ),
+       body=obj(action=STR, reason=STR)),
+    _o("GET", f"{MOD}/members/{{member_id}}/notes", "Staff notes on a member", "moderation", response=obj(("notes",), notes=arr(ANY_OBJ))),
+    _o("POST", f"{MOD}/members/{{member_id}}/notes", "Add a staff note", "moderation", 201, obj(("note",), note=ANY_OBJ), body=obj(body=STR)),
+    _o("PUT", f"{MOD}/members/{{member_id}}/trust", "Raise or lower a trust level", "moderation", response=obj(("trust",), trust=ANY_OBJ),
+       body=obj(level=INT, reason=STR)),
+    _o("POST", f"{MOD}/actions/{{action_id}}/lift", "Lift an action", "moderation", response=obj(("action",), action=ANY_OBJ),
+       body=obj(reason=STR)),
+    _o("GET", f"{MOD}/appeals", "Appeals to decide", "moderation", response=obj(("appeals",), appeals=arr(ANY_OBJ)), query={"status": STR}),
+    _o("POST", f"{MOD}/appeals/{{appeal_id}}/decide", "Decide an appeal (another moderator)", "moderation",
+       response=obj(("appeal",), appeal=ANY_OBJ), body=obj(decision=STR, reason=STR)),
+    _o("GET", f"{MOD}/rooms/{{room_id}}/hosts", "A room's hosts", "moderation", response=obj(("hosts",), hosts=arr(ANY_OBJ))),
+    _o("POST", f"{MOD}/rooms/{{room_id}}/hosts", "Add a host", "moderation", 201, obj(("host",), host=ANY_OBJ), body=obj(pseudonym=STR)),
+    _o("DELETE", f"{MOD}/rooms/{{room_id}}/hosts/{{user_id}}", "Remove a host", "moderation", 204, None),
+    _o("POST", f"{MOD}/rooms/{{room_id}}/pause", "Pause a room (slow or quiet mode)", "moderation", 201, obj(("action",), action=ANY_OBJ),
+       body=obj(mode=STR, minutes=INT, reason=STR)),
+    _o("DELETE", f"{MOD}/rooms/{{room_id}}/pause", "End a pause", "moderation", 204, None),
+    _o("GET", f"{MOD}/watched-words", "Watched words", "moderation", response=obj(("watched_words",), watched_words=arr(ANY_OBJ))),
+    _o("POST", f"{MOD}/watched-words", "Add a watched word", "moderation", 201, obj(("watched_word",), watched_word=ANY_OBJ),
+       body=obj(pattern=STR, action=STR, replacement=STR, message=STR)),
+    _o("PATCH", f"{MOD}/watched-words/{{word_id}}", "Change a watched word", "moderation",
+       response=obj(("watched_word",), watched_word=ANY_OBJ), body=obj(pattern=STR, action=STR, replacement=STR, message=STR)),
+    _o("DELETE", f"{MOD}/watched-words/{{word_id}}", "Remove a watched word", "moderation", 204, None),
+    _o("GET", f"{MOD}/audit", "The audit log (admins)", "moderation", query={"actor": STR, "action": STR, "before": INT, "limit": INT}),
+)
+
 OPERATIONS: tuple[Op, ...] = (
     # accounts and sessions
     _o("POST", f"{API}/auth/signup", "Create an account (pseudonym and password only)", "accounts", 201,
@@ -351,6 +401,9 @@ def _path_parameters(path: str) -> list[Schema]:
 
     return [{"name": name, "in": "path", "required": True, "schema": _PATH_PARAMS.get(name, ID)}
             for name in re.findall(r"{(\w+)}", path)]
+
+
+OPERATIONS = OPERATIONS + MODERATION_OPERATIONS
 
 
 def _operation(op: Op) -> Schema:

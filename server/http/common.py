@@ -69,6 +69,13 @@ def origin_allowed(h: Hearth, origin: str | None) -> bool:
     return origin is not None and origin.lower().rstrip("/") in h.settings.allowed_origins
 
 
+def check_anonymous_write(request: Request) -> None:
+    """Writes made without a session (log-in, sign-up, recovery, appeals) from a
+    browser must still come from our pages: a foreign page must not act for a member."""
+    if request.headers.get("origin") or request.headers.get("sec-fetch-site"):
+        check_same_origin(request)
+
+
 def check_same_origin(request: Request) -> None:
     """Cookie-authenticated writes must come from our own pages."""
     origin = request.headers.get("origin")
