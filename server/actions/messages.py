@@ -135,6 +135,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
                 else:
                     await notify_mentions(tx, auth.user, message)
         return out, True
+    except _AlreadyStored as stored:
+        return stored.message, False
     except IntegrityError:
         # This client_id was stored before (a resend), by this or another process.
         async with h.db.read() as session:
@@ -142,6 +144,13 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
         if found is None:
             raise
         return _same_place(found, room_id), False
+
+
+class _AlreadyStored(Exception):
+    """A resend found before any screening: answered with the stored message."""
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.message = message
 
 
 def _same_place(found: tuple[Message, User], room_id: object) -> dict[str, Any]:
