@@ -1,139 +1,130 @@
 #!/usr/bin/env python3
 """Latency from a member's `send` of a crisis message to the on-call
-specialist's alert, while many members chat.
+specialist's `flag_raised` alert, while a busy room chats in the background.
 
-    python bench/crisis_alert.py [--quick] [--members 1000] [--rate 50] [--crises 40]
-        [--database-url postgresql+asyncpg://… --redis-url redis://… --processes 2]
+    python bench/crisis_alert.py [--members 100 --load 0.8 | --rate 50] [--crises 40]
+        [--database-url … --redis-url … --processes 2] [--server-cpu 0 --gen-cpu 1] [--quick]
 
-Target (issue 7): p99 under 250 ms with 1,000 members chatting. Prints one JSON
-line and a short table. Rate limits are lifted the way an operator would (see
-bench/harness.py LIFTED_LIMITS)."""
+With `--load F` (and no --rate) the background rate is F times the server's
+measured capacity for this room: a short as-fast-as-acks-return run first
+measures it. Targets: issue 7, p99 under 250 ms with 1,000 members chatting;
+issue 12, p99 <= 100 ms with the background at 80 % of capacity. Prints one
+JSON line and a short table. Rate limits are lifted the way an operator
+would (bench/harness.py LIFTED_LIMITS)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import random
+import json
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import orjson  # noqa: E402
+import httpx  # noqa: E402
 
-from bench.harness import LIFTED_LIMITS, Server, dumps, emit, make_accounts, make_staff, open_socket, own_cpu_seconds, percentiles  # noqa: E402
+from bench.fanout import add_common, make_server, measure  # noqa: E402
+from bench.harness import machine, make_staff, seed_members, summary_ms  # noqa: E402
+from bench.loadgen import Fleet, SlotSpec, SocketSpec  # noqa: E402
 
+ROOM = 1
 CRISIS_TEXTS = ["I have the pills lined up and tonight is the night", "I want to kill myself tonight",
                 "this is goodbye, I've written the notes", "my friend won't wake up after using"]
-CHAT_TEXTS = ["one day at a time", "thanks for sharing that", "made it to my meeting today", "how is everyone doing?",
-              "cravings are hard this evening but I'm ok", "grateful for this room"]
 
 
-async def run(args: argparse.Namespace) -> dict[str, object]:
-    server = Server(args.database_url, args.redis_url, args.processes, cpu=args.server_cpu).start()
+def capacity(server: Any, members: list[dict[str, Any]], args: argparse.Namespace) -> float:
+    """Acked messages per second into this room, as fast as acks return."""
+    fleet = Fleet(server.ws_url, [SocketSpec(m["token"], [ROOM]) for m in members], [SlotSpec(i, ROOM) for i in range(args.senders)],
+                  processes=args.gen_processes, cpu=args.gen_cpu)
+    fleet.connect()
+    result = measure(server, fleet, args.probe_messages, 0, {ROOM: len(members) - 1}, 30)
+    return float(result["send_throughput_msg_s"] or 0)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    server = make_server(args).start()
+    fleet: Fleet | None = None
     try:
-        setup_started = time.monotonic()
-        specialist_name, specialist_token = await make_staff(server, "specialist")
-        accounts = await make_accounts(server, args.members + args.crises)
-        setup_seconds = time.monotonic() - setup_started
-        chatters, crisis_people = accounts[:args.members], accounts[args.members:]
-
-        import httpx
-
+        info = machine()
+        started = time.monotonic()
+        _name, specialist_token = asyncio.run(make_staff(server, "specialist"))
         httpx.post(server.base + "/api/v1/crisis/oncall", json={"on_call": True},
                    headers={"Authorization": f"Bearer {specialist_token}"}).raise_for_status()
-        alerts: dict[str, float] = {}
-        specialist = await open_socket(server, specialist_token)
+        seeded = seed_members(server, args.members + args.crises, prefix="Crisis")["members"]
+        chatters, people = seeded[:args.members], seeded[args.members:]
+        measured = None
+        rate = args.rate
+        if not rate:
+            measured = capacity(server, chatters, args)
+            rate = round(measured * args.load, 1)
+        sockets = [SocketSpec(m["token"], [ROOM]) for m in chatters + people] + [SocketSpec(specialist_token, [])]
+        specialist = len(sockets) - 1
+        slots = [SlotSpec(i, ROOM) for i in range(args.senders)]
+        crisis_slots = list(range(len(slots), len(slots) + len(people)))
+        slots += [SlotSpec(args.members + j, ROOM) for j in range(len(people))]
+        fleet = Fleet(server.ws_url, sockets, slots, processes=args.gen_processes, cpu=args.gen_cpu, watch_alerts={specialist})
+        connected, errors, last = fleet.connect()
+        if connected != len(sockets):
+            raise RuntimeError(f"only {connected}/{len(sockets)} sockets connected ({errors} errors, last: {last})")
+        setup_s = time.monotonic() - started
+        # Background: only the chat slots send (messages k map to slots k % S, and crisis slots
+        # come after them); its duration covers the crisis sends.
+        messages = int(rate * (args.crises * args.crisis_interval + 2))
+        background_slots = args.senders
 
-        async def watch_alerts() -> None:
-            async for raw in specialist:
-                frame = orjson.loads(raw)
-                if frame["type"] == "flag_raised":
-                    alerts.setdefault(frame["flag"]["member"]["pseudonym"], time.perf_counter())
+        def crises() -> None:
+            time.sleep(1.0)
+            for j, slot in enumerate(crisis_slots):
+                fleet.send_one(slot, 10_000_000 + j, CRISIS_TEXTS[j % len(CRISIS_TEXTS)])  # type: ignore[union-attr]
+                time.sleep(args.crisis_interval)
 
-        sockets = []
-        delivered = 0
-
-        async def drain(sock: object) -> None:
-            nonlocal delivered
-            async for _raw in sock:  # type: ignore[attr-defined]
-                delivered += 1
-
-        for i, (_name, token) in enumerate(chatters + crisis_people):
-            sock = await open_socket(server, token)
-            await sock.send(dumps({"type": "join", "room_id": 1 + i % args.rooms}))
-            sockets.append(sock)
-        tasks = [asyncio.create_task(watch_alerts())] + [asyncio.create_task(drain(s)) for s in sockets]
-        await asyncio.sleep(1)
-
-        stop = asyncio.Event()
-
-        async def background() -> None:
-            interval = 1 / args.rate if args.rate else None
-            n = 0
-            while not stop.is_set() and interval:
-                sock = sockets[random.randrange(len(chatters))]
-                n += 1
-                await sock.send(dumps({"type": "send", "room_id": 1 + (n % args.rooms), "body": random.choice(CHAT_TEXTS),
-                                       "client_id": f"bg-{n}"}))
-                await asyncio.sleep(interval)
-
-        chatter = asyncio.create_task(background())
-        sent_at: dict[str, float] = {}
-        cpu_before, gen_before = server.cpu_seconds(), own_cpu_seconds()
-        started = time.monotonic()
-        for k, (name, _token) in enumerate(crisis_people):
-            sock = sockets[len(chatters) + k]
-            sent_at[name] = time.perf_counter()
-            await sock.send(dumps({"type": "send", "room_id": 1 + k % args.rooms, "body": random.choice(CRISIS_TEXTS),
-                                   "client_id": f"crisis-{k}"}))
-            await asyncio.sleep(args.crisis_interval)
-        await asyncio.sleep(2)
-        elapsed = time.monotonic() - started
-        stop.set()
-        await chatter
-        latencies = [(alerts[n] - t) * 1000 for n, t in sent_at.items() if n in alerts]
-        result = {
-            "scenario": "crisis_alert", "members": args.members, "rooms": args.rooms, "background_rate": args.rate,
-            "processes": args.processes, "database": "postgresql" if args.database_url else "sqlite",
-            "broker": "redis" if args.redis_url else "in-process", "crises": len(sent_at), "alerted": len(latencies),
-            "alert_latency_ms": percentiles(latencies), "deliveries": delivered,
-            "server_cpu_s": round(server.cpu_seconds() - cpu_before, 2), "generator_cpu_s": round(own_cpu_seconds() - gen_before, 2),
-            "elapsed_s": round(elapsed, 1), "setup_s": round(setup_seconds, 1), "server_rss_mb": server.rss_mb(),
-            "limits_lifted": LIFTED_LIMITS,
-        }
-        for task in tasks:
-            task.cancel()
-        for sock in sockets + [specialist]:
-            await sock.close()
-        return result
+        thread = threading.Thread(target=crises, daemon=True)
+        fleet.slots = slots[:background_slots]  # the background uses the chat senders only
+        thread.start()
+        result = measure(server, fleet, messages, rate, {ROOM: len(chatters) + len(people) - 1}, args.drain_timeout)
+        thread.join()
+        fleet = None
+        alerts: dict[str, int] = {}
+        sent: dict[int, int] = {}
+        for r in result.pop("_workers"):
+            alerts.update(r.alerts)
+            sent.update(r.one_offs)
+        latencies = [(alerts[people[k - 10_000_000]["pseudonym"]] - t) / 1e6 for k, t in sent.items()
+                     if people[k - 10_000_000]["pseudonym"] in alerts]
+        return {"scenario": "crisis_alert", **server.describe(), "members": args.members, "background_rate": rate,
+                "capacity_msg_s": measured, "load_fraction": args.load if measured else None, "crises": len(sent),
+                "alerted": len(latencies), "alert_latency_ms": summary_ms(latencies), "setup_s": round(setup_s, 2),
+                "server_cpu_pin": args.server_cpu, "generator_cpu_pin": args.gen_cpu, **info, **result}
     finally:
+        if fleet is not None:
+            fleet.kill()
         server.stop()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1000)
-    parser.add_argument("--rooms", type=int, default=8)
-    parser.add_argument("--rate", type=float, default=50.0, help="background chat messages per second")
+    parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--senders", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=0.0, help="background msg/s (0: --load times measured capacity)")
+    parser.add_argument("--load", type=float, default=0.8)
+    parser.add_argument("--probe-messages", type=int, default=600)
     parser.add_argument("--crises", type=int, default=40)
     parser.add_argument("--crisis-interval", type=float, default=0.25)
-    parser.add_argument("--database-url")
-    parser.add_argument("--redis-url")
-    parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--server-cpu", type=int, help="pin the server to this core")
-    parser.add_argument("--quick", action="store_true", help="a tiny run for CI: completes in seconds")
+    add_common(parser)
     args = parser.parse_args()
     if args.quick:
-        args.members, args.crises, args.rate, args.crisis_interval = 20, 5, 10.0, 0.1
-    result = asyncio.run(run(args))
-    emit(result)
+        args.members, args.senders, args.crises, args.crisis_interval, args.probe_messages, args.gen_processes = 20, 3, 5, 0.1, 60, 2
+    result = run(args)
+    print(json.dumps(result, sort_keys=True), flush=True)
     lat = result["alert_latency_ms"]
-    print(f"\ncrisis alert latency with {result['members']} members chatting at {result['background_rate']}/s "
-          f"({result['database']}, {result['broker']}, {result['processes']} process(es))", file=sys.stderr)
-    print(f"  alerted {result['alerted']}/{result['crises']}  p50 {lat['p50']} ms  p95 {lat['p95']} ms  "  # type: ignore[index]
-          f"p99 {lat['p99']} ms  max {lat['max']} ms", file=sys.stderr)  # type: ignore[index]
+    print(f"\ncrisis alert latency with {result['members']} members chatting at {result['background_rate']} msg/s "
+          f"(capacity {result['capacity_msg_s']}; {result['database']}, {result['processes']} process(es))", file=sys.stderr)
+    print(f"  alerted {result['alerted']}/{result['crises']}  p50 {lat['p50']} ms  p95 {lat['p95']} ms  "
+          f"p99 {lat['p99']} ms  max {lat['max']} ms;  chat p99 {result['delivery_latency_ms']['p99']} ms", file=sys.stderr)
     return 0
 
 

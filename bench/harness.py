@@ -33,6 +33,9 @@ LIFTED_LIMITS = {
     "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
     "HEARTH_NEW_ACCOUNT_HOURS": "0",
     "HEARTH_HASH_CONCURRENCY": "2",
+    # Every simulated member connects from this one machine.
+    "HEARTH_ADDRESS_WRITE_RATE": "off",
+    "HEARTH_MESSAGE_RATE": "off",
 }
 
 
@@ -66,6 +69,8 @@ class Server:
     port: int = field(default_factory=free_port)
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hearth-bench-")))
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    label: str = "hearth"
 
     @property
     def base(self) -> str:
@@ -86,8 +91,13 @@ class Server:
         if self.redis_url:
             env["HEARTH_REDIS_URL"] = self.redis_url
         env.update(self.extra_env)
+        self.env = env
         command = [sys.executable, "-m", "server", "serve"] if self.processes == 1 else \
             [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
+        profile = os.environ.get("BENCH_PROFILE")  # py-spy collapsed stacks of the server, for optimising
+        if profile:
+            command = [os.environ.get("PY_SPY", "py-spy"), "record", "--format", "raw", "-r", "250", "-o", profile,
+                       *os.environ.get("BENCH_PROFILE_ARGS", "").split(), "--", *command]
         if self.cpu is not None:
             command = ["taskset", "-c", str(self.cpu), *command]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -140,12 +150,141 @@ class Server:
         return round(total / 1024, 1)
 
     def stop(self) -> None:
+        if self.process and self.process.poll() is None and os.environ.get("BENCH_PROFILE"):
+            for pid in self.pids()[1:]:  # stop the profiled server; py-spy then writes its file
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except OSError:
+                    pass
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+    def describe(self) -> dict[str, Any]:
+        return {"server": self.label, "database": "postgresql" if self.database_url else "sqlite",
+                "broker": "redis" if self.redis_url else "in-process", "processes": self.processes,
+                "limits_lifted": LIFTED_LIMITS, "ws_impl": self.extra_env.get("HEARTH_WS_IMPL", "default")}
+
+
+@dataclass
+class Ceiling(Server):
+    """bench/ceiling.py: a bare broadcast server on the same uvicorn stack."""
+
+    label: str = "ceiling"
+
+    def start(self) -> "Ceiling":
+        env = dict(os.environ)
+        env.update(self.extra_env)
+        self.env = env
+        command = [sys.executable, str(ROOT / "bench" / "ceiling.py"), "--port", str(self.port)]
+        if self.cpu is not None:
+            command = ["taskset", "-c", str(self.cpu), *command]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("ceiling server did not start")
+
+    def describe(self) -> dict[str, Any]:
+        return {"server": "ceiling", "database": None, "broker": None, "processes": 1,
+                "ws_impl": self.extra_env.get("CEILING_WS_IMPL", "wsproto")}
+
+
+def seed_members(server: Server, members: int, extra_rooms: int = 0, dm_pairs: int = 0, prefix: str = "Bench") -> dict[str, Any]:
+    """Members with live sessions, written by bench/seed.py (see its docstring:
+    one shared argon2 hash instead of one per sign-up). Ceiling: fake tokens."""
+    if isinstance(server, Ceiling):
+        return {"members": [{"id": i + 1, "pseudonym": f"{prefix}{i}", "token": f"t{i}"} for i in range(members)],
+                "rooms": [100 + r for r in range(extra_rooms)],
+                "dms": [{"room": 10_000 + p, "a": 2 * p, "b": 2 * p + 1} for p in range(min(dm_pairs, members // 2))]}
+    result = subprocess.run([sys.executable, "-m", "bench.seed", str(members), str(extra_rooms), str(dm_pairs), prefix],
+                            cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        raise RuntimeError("seeding failed: " + result.stderr[-2000:])
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def signup_cost(server: Server, count: int = 4) -> dict[str, Any]:
+    """Real sign-ups over HTTP: argon2's time and the server's peak memory
+    growth, a set-up cost reported apart from the send phase."""
+    before = server.rss_mb("VmHWM")
+    started = time.monotonic()
+    asyncio.run(make_accounts(server, count, prefix="Signup"))
+    return {"signups": count, "seconds_each": round((time.monotonic() - started) / count, 3),
+            "vmhwm_growth_mb": round(server.rss_mb("VmHWM") - before, 1)}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        model = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import sqlite3
+
+    return {"cpus": os.cpu_count(), "cpu_model": model, "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version,
+            "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "loadavg_start": load_average()}
+
+
+class RssSampler:
+    """Peak VmRSS of the server's processes, sampled every 100 ms (a thread)."""
+
+    def __init__(self, server: Server) -> None:
+        import threading
+
+        self.server = server
+        self.peak_mb = server.rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak_mb = max(self.peak_mb, self.server.rss_mb())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+
+def pct(values: Any, p: float) -> float | None:
+    """Linear interpolation between ranks: the Synapse driver's definition."""
+    if not len(values):
+        return None
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def summary_ms(values_ms: Any) -> dict[str, float | None]:
+    """The Synapse driver's latency summary (values already in ms)."""
+    n = len(values_ms)
+    out: dict[str, float | None] = {"n": n, "mean": round(sum(values_ms) / n, 2) if n else None,
+                                    "max": round(max(values_ms), 2) if n else None}
+    for p in (50, 95, 99):
+        v = pct(values_ms, p)
+        out[f"p{p}"] = round(v, 2) if v is not None else None
+    return out
 
 
 def reset_postgres(url: str) -> None:

@@ -115,6 +115,9 @@ async def sweep_once(h: Hearth) -> None:
     await alert_missed(h)
     await escalate_due(h)
     await follow_ups_due(h)
+    from moderation import hosts
+
+    await hosts.escalate_due(h)  # review cases no room host took in time
 
 
 async def run(h: Hearth) -> None:

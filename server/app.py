@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,8 +20,8 @@ from starlette.staticfiles import StaticFiles
 from server import scheduler
 from server.config import Settings
 from server.db import storage_error
-from server.errors import HearthError
-from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, recovery, rooms, talk_now
+from server.errors import HearthError, NumberOutOfRange, out_of_range
+from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, moderation, recovery, rooms, schema, talk_now
 from server.http import privacy, sessions
 from server.http.common import JSON, hearth
 from server.http.headers import SecurityHeaders
@@ -54,8 +55,16 @@ async def index(request: Request) -> Response:
     return FileResponse(CLIENT_DIR / "index.html", media_type="text/html; charset=utf-8")
 
 
+security_log = logging.getLogger("hearth.security")
+
+
 async def hearth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HearthError)
+    if exc.status in (401, 403, 429):
+        # Security events (C21): refused log-ins, authorisation denials, rate-limit hits.
+        # The route's pattern only: no ids, names, tokens or addresses.
+        route = request.scope.get("route")
+        security_log.info("%s %s %s: %s", exc.status, request.method, getattr(route, "path", "?"), exc.code)
     return JSON({"error": exc.to_dict()}, status_code=exc.status, headers=exc.headers)
 
 
@@ -64,6 +73,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     codes = {404: ("not_found", "We couldn't find that."), 405: ("method_not_allowed", "That method isn't allowed here.")}
     code, detail = codes.get(exc.status_code, ("http_error", str(exc.detail)))
     return JSON({"error": {"code": code, "detail": detail}}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def number_error(request: Request, exc: Exception) -> Response:
+    """A number past 64 bits (see errors.out_of_range) is bad input; anything else stays a 500."""
+    if out_of_range(exc):
+        return await hearth_error(request, NumberOutOfRange())
+    raise exc
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -109,13 +125,16 @@ def create_app(settings: Settings) -> Starlette:
         *recovery.routes,
         *meetings.routes,
         *sessions.routes, *privacy.routes,
+        *moderation.routes,
+        *schema.routes,
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HearthError: hearth_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={HearthError: hearth_error, HTTPException: http_error, OverflowError: number_error,
+                            DBAPIError: number_error, Exception: server_error},
     )
     app.state.hearth = h
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)

@@ -23,18 +23,23 @@ def _settings() -> Settings:
 def uvicorn_config(settings: Settings, app: object) -> object:
     import uvicorn
 
+    from server.transport import protocols
+
+    # Our subclasses add the deadlines uvicorn lacks (slowloris, stalled readers).
+    http_protocol, ws_protocol = protocols(settings.request_timeout_seconds, settings.ws_stall_seconds)
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
-        # wsproto: the websockets-sansio implementation logs a traceback on
-        # invalid UTF-8 text frames (found by the tungstenite fuzz seeds).
-        ws="wsproto",
+        http=http_protocol,
+        # wsproto (default) carries our stalled-writer deadline (server/transport.py);
+        # websockets-sansio costs less CPU per frame (docs/performance.md) without it.
+        ws=ws_protocol if settings.ws_impl == "wsproto" else settings.ws_impl,
         ws_max_size=64 * 1024,  # uvicorn's default is 16 MiB; OWASP advises 64 KiB
         ws_max_queue=16,
         ws_per_message_deflate=False,  # no compression bombs, no CRIME-style leaks
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
+        ws_ping_interval=float(settings.ws_ping_seconds),  # half-open sockets fail the ping and are closed
+        ws_ping_timeout=float(settings.ws_ping_seconds),
         # The client address (for rate limits only) comes from X-Forwarded-For
         # only when the connection is from a configured proxy; none by default,
         # so a client cannot pick the address its attempts are counted under.

@@ -42,7 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_HASH_CONCURRENCY", "2", "Most password hashes computed at once (each takes 64 MiB)."),
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
+    Setting("HEARTH_WS_PING_SECONDS", "20", "How often the server pings each WebSocket, and how long it waits for the pong before closing a half-open one (1-300)."),
+    Setting("HEARTH_WS_STALL_SECONDS", "30", "A WebSocket whose client has stopped reading for this long is cut off (1-3600)."),
+    Setting("HEARTH_REQUEST_TIMEOUT_SECONDS", "10", "A connection must send a whole request's headers, and then its body, within this many seconds (1-300); slower ones are closed."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("HEARTH_WS_IMPL", "wsproto", "WebSocket implementation for /ws: wsproto (default: carries the stalled-writer deadline HEARTH_WS_STALL_SECONDS) or websockets-sansio (less CPU per frame, see docs/performance.md, without that deadline)."),
     Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
     Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
     Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
@@ -50,11 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
-    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new: their first posts are held in unattended rooms, and their forum posts carry no links (0 turns both off)."),
+    Setting("HEARTH_NEW_ACCOUNT_HOURS", "24", "Accounts younger than this count as new (trust level 0): their first posts are held in unattended rooms, their forum posts carry no links, their chat links are held for a look, and new-account rates apply (0 turns these off)."),
     Setting("HEARTH_METRICS_TOKEN", None, "Bearer token for /metrics. Unset: /metrics answers only requests from this machine (loopback)."),
     Setting("HEARTH_FAULT_INJECT", None, "Test only: 'exit_after_flag_commit' makes the process exit between storing a crisis flag and publishing it."),
-    Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "A new account can open private conversations with members after this many hours (specialists and mentors are exempt)."),
-    Setting("HEARTH_DM_MIN_MESSAGES", "10", "A new account also needs this many messages in the rooms before opening private conversations with members (both thresholds apply)."),
+    Setting("HEARTH_DM_MIN_ACCOUNT_HOURS", "24", "Trust level 2: an account can open private conversations with members after this many hours (specialists and mentors are exempt; staff can raise or lower a level)."),
+    Setting("HEARTH_DM_MIN_MESSAGES", "10", "Trust level 2 also needs this many room messages or forum posts before opening private conversations with members (both thresholds apply)."),
     Setting("HEARTH_MENTOR_MIN_DAYS", "180", "Days in recovery a member needs before volunteering as a mentor."),
     Setting("HEARTH_MENTOR_MAX_MENTEES", "3", "Most active mentees one mentor may have (each mentor may choose fewer)."),
     Setting("HEARTH_TALK_NOW_OFFER_SECONDS", "180", "After this long in the talk-now queue a member is offered crisis resources, the busiest room and the forum."),
@@ -67,6 +71,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_FORUM_THREAD_RATE", "3/10minutes;20/day", "New threads one member may start (limits syntax, ';' between windows), or 'off'."),
     Setting("HEARTH_FORUM_REPLY_RATE", "10/minute;120/hour", "Forum replies and edits one member may post, or 'off'."),
     Setting("HEARTH_SEARCH_RATE", "30/minute", "Searches one member may run, or 'off'."),
+    Setting("HEARTH_READ_RATE", "600/minute;6000/hour", "Pages and lists one member may load (every authenticated GET), so nobody can scrape the community; or 'off'."),
     Setting("HEARTH_NEW_ACCOUNT_MAX_LINKS", "0", "Links a new account may put in one forum post (staff are exempt)."),
     Setting("HEARTH_TRUSTED_PROXIES", None, "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (for rate limits only; never stored). Unset: no proxy is trusted and the connecting address is used."),
     Setting("HEARTH_LOGIN_FAILURE_RATE", "5/minute;20/hour;50/day", "Failed log-ins or recovery attempts for one pseudonym from one address before a pause (the pause grows with each window), or 'off'."),
@@ -75,6 +80,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_STAFF_REQUIRE_TOTP", "false", "true: specialists, moderators and admins must set up an authenticator app (TOTP) before they can do anything else."),
     Setting("HEARTH_PRIVATE_MESSAGE_DAYS", "0", "Private messages older than this many days are deleted for good (0 keeps them)."),
     Setting("HEARTH_FLAG_CONTEXT_DAYS", "90", "This many days after a crisis flag is resolved, the words kept with it (excerpts and surrounding messages) are deleted; the outcome and audit stay (0 keeps them)."),
+    Setting("HEARTH_MESSAGE_RATE", "30/minute;600/hour", "Chat and private messages one member (trust level 1 and up) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour", "Chat and private messages a new account (trust level 0) may send, or 'off'."),
+    Setting("HEARTH_NEW_MEMBER_THREAD_RATE", "3/day", "Forum threads a new account (trust level 0) may start, on top of HEARTH_FORUM_THREAD_RATE, or 'off'."),
+    Setting("HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day", "New private conversations one member may open, or 'off'."),
+    Setting("HEARTH_REPORT_RATE", "10/hour;20/day", "Reports one member may file, or 'off'."),
+    Setting("HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour", "Messages, forum posts and new conversations from one network address (the address is a keyed hash in memory or Redis for the window only), or 'off'."),
+    Setting("HEARTH_ADDRESS_REPORT_RATE", "60/hour", "Reports from one network address, or 'off'."),
+    Setting("HEARTH_HOST_ESCALATE_SECONDS", "1800", "A case about a room with hosts goes to site moderators when no host has taken it within this many seconds."),
+    Setting("HEARTH_HOLD_IDENTIFYING", "true", "true: messages and posts with phone numbers, e-mail or street addresses or social handles wait for a moderator; false: they are posted and flagged."),
 )
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -121,6 +135,7 @@ class Settings:
     forum_thread_rate: str = "3/10minutes;20/day"  # "" means off
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
+    ws_impl: str = "wsproto"
     new_account_max_links: int = 0
     trusted_proxies: tuple[str, ...] = ()
     login_failure_rate: str = "5/minute;20/hour;50/day"
@@ -129,6 +144,19 @@ class Settings:
     staff_require_totp: bool = False
     private_message_days: int = 0
     flag_context_days: int = 90
+    message_rate: str = "30/minute;600/hour"
+    new_member_message_rate: str = "10/minute;100/hour"
+    new_member_thread_rate: str = "3/day"
+    conversation_open_rate: str = "10/hour;30/day"
+    report_rate: str = "10/hour;20/day"
+    address_write_rate: str = "600/minute;10000/hour"
+    address_report_rate: str = "60/hour"
+    host_escalate_seconds: int = 1800
+    hold_identifying: bool = True
+    ws_ping_seconds: int = 20
+    ws_stall_seconds: int = 30
+    request_timeout_seconds: int = 10
+    read_rate: str = "600/minute;6000/hour"
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,6 +211,16 @@ def _prefix(env: Mapping[str, str]) -> str:
     if not prefix or len(prefix) > 64 or not all(ch.isalnum() or ch in "-_." for ch in prefix):
         raise ConfigError(f"HEARTH_BROKER_PREFIX must be 1-64 letters, digits, dots, dashes or underscores, got {prefix!r}")
     return prefix
+
+
+_WS_IMPLS = ("websockets-sansio", "wsproto")
+
+
+def _ws_impl(env: Mapping[str, str]) -> str:
+    value = env.get("HEARTH_WS_IMPL", "wsproto").strip().lower()
+    if value not in _WS_IMPLS:
+        raise ConfigError(f"HEARTH_WS_IMPL must be one of {', '.join(_WS_IMPLS)}, got {value!r}")
+    return value
 
 
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:
@@ -301,6 +339,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
+        ws_impl=_ws_impl(env),
         escalate_seconds={
             "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
             "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),
@@ -336,4 +375,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         staff_require_totp=_bool(env, "HEARTH_STAFF_REQUIRE_TOTP", "false"),
         private_message_days=_int(env, "HEARTH_PRIVATE_MESSAGE_DAYS", "0", 0, 36_500),
         flag_context_days=_int(env, "HEARTH_FLAG_CONTEXT_DAYS", "90", 0, 36_500),
+        message_rate=_rate(env, "HEARTH_MESSAGE_RATE", "30/minute;600/hour"),
+        new_member_message_rate=_rate(env, "HEARTH_NEW_MEMBER_MESSAGE_RATE", "10/minute;100/hour"),
+        new_member_thread_rate=_rate(env, "HEARTH_NEW_MEMBER_THREAD_RATE", "3/day"),
+        conversation_open_rate=_rate(env, "HEARTH_CONVERSATION_OPEN_RATE", "10/hour;30/day"),
+        report_rate=_rate(env, "HEARTH_REPORT_RATE", "10/hour;20/day"),
+        address_write_rate=_rate(env, "HEARTH_ADDRESS_WRITE_RATE", "600/minute;10000/hour"),
+        address_report_rate=_rate(env, "HEARTH_ADDRESS_REPORT_RATE", "60/hour"),
+        host_escalate_seconds=_int(env, "HEARTH_HOST_ESCALATE_SECONDS", "1800", 1, 7 * 24 * 3600),
+        hold_identifying=_bool(env, "HEARTH_HOLD_IDENTIFYING", "true"),
+        ws_ping_seconds=_int(env, "HEARTH_WS_PING_SECONDS", "20", 1, 300),
+        ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
+        request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),
+        read_rate=_rate(env, "HEARTH_READ_RATE", "600/minute;6000/hour"),
     )

@@ -28,7 +28,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def make_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        # No extra rollback when a connection goes back to the pool: a session
+        # always ends its own transaction (commit, or rollback on close), and
+        # each call is a round trip to aiosqlite's thread (docs/performance.md).
+        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30}, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -52,6 +52,12 @@ class NotFound(HearthError):
     detail = "We couldn't find that."
 
 
+class RequestTimeout(HearthError):
+    status = 408
+    code = "request_timeout"
+    detail = "That request arrived too slowly. Please check your connection and try again."
+
+
 class Conflict(HearthError):
     status = 409
     code = "conflict"
@@ -81,3 +87,28 @@ class ServiceUnavailable(HearthError):
     status = 503
     code = "unavailable"
     detail = "Hearth is busy for a moment. Please try again shortly."
+
+
+class NumberOutOfRange(BadRequest):
+    code = "number_out_of_range"
+    detail = "A number in that request is far too large. Please check it and try again."
+
+
+def out_of_range(exc: BaseException) -> bool:
+    """Whether `exc` is a number too large for the database (or the calendar) to hold.
+
+    Ids and counts a client sends are checked where they are read, but a number
+    past 64 bits can reach a query through many doors (a path, a query string,
+    JSON, a frame). No stored row has such an id, so it is bad input, never a
+    server error: the last-resort handlers answer it with this 400."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError):
+            return True
+        text = str(current)
+        if type(current).__name__ == "DataError" and ("out of int64 range" in text or "out of range" in text):
+            return True  # asyncpg, for a bind parameter past BIGINT
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False

@@ -29,6 +29,7 @@ def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactAddresses())
+    handler.addFilter(ClientFaultsAreWarnings())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -53,4 +54,19 @@ class RedactAddresses(logging.Filter):
         message = record.getMessage()
         if _ADDRESS.search(message):
             record.msg, record.args = _ADDRESS.sub("[address]", message), None
+        return True
+
+
+class ClientFaultsAreWarnings(logging.Filter):
+    """uvicorn's websockets-sansio implementation logs a traceback when a client
+    sends invalid UTF-8 in a text frame. It already closes that socket with
+    1007, as it should: the fault is the client's, so it is one warning line
+    with no traceback (the fuzz tests read the log for tracebacks)."""
+
+    CLIENT_FAULTS = ("Invalid UTF-8 sequence received from client",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn") and record.exc_info and str(record.msg).startswith(self.CLIENT_FAULTS):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

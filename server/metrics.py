@@ -3,9 +3,11 @@ text, no pseudonyms, no addresses. Each process exposes its own /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import time
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,11 +31,32 @@ escalations = Gauge("hearth_crisis_escalations", "Crisis flag escalations so far
 time_to_claim = Gauge("hearth_crisis_time_to_claim_seconds", "Time from a flag to its first claim", ["severity", "quantile"], registry=REGISTRY)
 time_to_reply = Gauge("hearth_crisis_time_to_first_reply_seconds", "Time from a flag to the specialist's first reply", ["severity", "quantile"], registry=REGISTRY)
 
+# Performance (docs/performance.md): how far the event loop runs late (a crisis
+# alert waits that long behind other work), how far sockets fall behind, and
+# the process's own memory, CPU and file descriptors (process_* series).
+loop_lag = Histogram("hearth_event_loop_lag_seconds", "How late the event loop ran a timer (sampled twice a second)",
+                     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=REGISTRY)
+send_queue_deepest = Gauge("hearth_ws_send_queue_deepest", "Most events waiting for one socket (at scrape time)", registry=REGISTRY)
+send_queue_total = Gauge("hearth_ws_send_queue_events", "Events waiting for all sockets of this process (at scrape time)", registry=REGISTRY)
+ws_impl = Gauge("hearth_ws_implementation", "The WebSocket implementation serving /ws (value 1)", ["impl"], registry=REGISTRY)
+ProcessCollector(registry=REGISTRY)
+
 KNOWN_FRAME_TYPES: set[str] = set()  # filled from the handler table, so labels stay bounded
 
 
 def count_frame(frame_type: object) -> None:
     frames_in.labels(frame_type if isinstance(frame_type, str) and frame_type in KNOWN_FRAME_TYPES else "other").inc()
+
+
+LAG_INTERVAL = 0.5
+
+
+async def watch_loop_lag() -> None:
+    """Sleep, and record how much later than asked the loop woke us."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(LAG_INTERVAL)
+        loop_lag.observe(max(0.0, time.perf_counter() - asked - LAG_INTERVAL))
 
 
 def _allowed(request: Request) -> bool:
@@ -51,6 +74,10 @@ async def metrics_endpoint(request: Request) -> Response:
     from moderation.flags import figures
 
     h = request.app.state.hearth
+    depths = [conn.queue.qsize() for conn in tuple(h.connections)]
+    send_queue_deepest.set(max(depths, default=0))
+    send_queue_total.set(sum(depths))
+    ws_impl.labels(h.settings.ws_impl).set(1)
     async with h.db.read() as session:
         numbers = await figures(session)
     for severity, count in numbers["open"].items():

@@ -9,6 +9,8 @@ raises `RateLimited` (429 with Retry-After) once the member is over any window."
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import time
@@ -23,6 +25,12 @@ from server.errors import RateLimited
 log = logging.getLogger("hearth.ratelimit")
 
 DEFAULT_DETAIL = "You're posting faster than Hearth allows. Please take a breath and try again in a little while."
+
+
+def address_key(secret: str, address: str) -> str:
+    """What a network address becomes before it reaches a limiter: a keyed hash,
+    so not even Redis holds the address itself, and it lives only for the window."""
+    return "a" + hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class RateLimits:

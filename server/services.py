@@ -6,6 +6,7 @@ commit succeeded, and a failed publish is logged, never undoing the write."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -60,6 +61,7 @@ class Hearth:
 
     async def start(self) -> None:
         await self.hub.start()
+        self.background.append(asyncio.create_task(metrics.watch_loop_lag()))
 
     async def stop(self) -> None:
         for task in self.background:

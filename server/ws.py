@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -19,9 +19,9 @@ from server import jsonutil, metrics
 from server.actions import blocks, messages
 from server.actions.accounts import Auth, authenticate, session_still_live, user_out
 from server.db import storage_error
-from server.errors import BadRequest, HearthError, InvalidField
+from server.errors import BadRequest, HearthError, InvalidField, NumberOutOfRange, out_of_range
 from server.models.base import utcnow
-from server.http.common import hearth, origin_allowed, session_token
+from server.http.common import client_address, hearth, origin_allowed, session_token
 from server.hub import Delivery
 from server.services import Hearth
 from server.ws_handlers import handler_for
@@ -217,6 +217,9 @@ class Connection:
         except HearthError as error:
             self.send_frame(_error(error, ref))
         except Exception as error:
+            if out_of_range(error):
+                self.send_frame(_error(NumberOutOfRange(), ref))
+                return
             mapped = storage_error(error)
             if mapped is not None:  # the database is away or full: say so, and the client retries
                 log.error("storage unavailable while handling a frame: %s", type(error).__name__)
@@ -255,7 +258,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY)  # before accept: the handshake gets HTTP 403
         return
     try:
-        auth = await authenticate(h, token)
+        auth = replace(await authenticate(h, token), address=client_address(websocket))
     except HearthError:
         await websocket.close(CLOSE_POLICY)
         return

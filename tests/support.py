@@ -128,6 +128,13 @@ class ServerProcess:
             "HEARTH_UNATTENDED_SLOW_SECONDS": "0",
             "HEARTH_NEW_ACCOUNT_HOURS": "0",
             "HEARTH_SWEEP_SECONDS": "0.2",
+            # Every test talks from 127.0.0.1 with fresh accounts: bulk send limits are
+            # lifted as an operator would; the tests of those limits set their own.
+            "HEARTH_MESSAGE_RATE": "off",
+            "HEARTH_NEW_MEMBER_MESSAGE_RATE": "off",
+            "HEARTH_NEW_MEMBER_THREAD_RATE": "off",
+            "HEARTH_ADDRESS_WRITE_RATE": "off",
+            "HEARTH_CONVERSATION_OPEN_RATE": "off",
         })
         if self.database.url:
             env["HEARTH_DATABASE_URL"] = self.database.url

@@ -19,6 +19,8 @@ import { applyPreferences, renderSettings } from "./views/settings.js";
 import { renderAdmin } from "./views/admin.js";
 import { renderMentorship } from "./views/mentorship.js";
 import { renderAccount } from "./views/account.js";
+import { moderationRoutes } from "./views/moderation.js";
+import { renderNotices } from "./views/moderation-member.js";
 
 const main = document.getElementById("main");
 let leaveView = null;
@@ -40,6 +42,8 @@ document.addEventListener("click", (event) => {
 // Routes for signed-in members: [pattern, render(main, ...captures) -> optional cleanup].
 const routes = [
   ...forumRoutes,
+  ...moderationRoutes,
+  [/^#\/notices$/, (el) => renderNotices(el)],
   [/^#\/console\/(\d+)$/, (el, id) => renderFlag(el, Number(id))],
   [/^#\/console$/, (el) => renderConsole(el)],
   [/^#\/rooms\/(\d+)$/, (el, id) => renderRoom(el, Number(id))],
@@ -74,6 +78,8 @@ const navItems = [
   { href: "#/meetings", key: "nav.meetings" },
   { href: "#/console", key: "nav.console", roles: STAFF },
   { href: "#/admin", key: "nav.admin", roles: ["moderator", "admin"] },
+  { href: "#/moderation", key: "nav.moderation", roles: ["moderator", "admin"] },
+  { href: "#/notices", key: "nav.notices" },
   { href: "#/settings", key: "nav.settings" },
 ];
 

@@ -2,7 +2,7 @@
 // last seq it saw (the server replays what was missed, without gaps or
 // duplicates), and resends unacknowledged messages with the same client_id,
 // so nothing typed while offline is lost or doubled.
-const SESSION_ENDED = new Set(["logged_out", "session_expired", "password_changed", "session_ended"]);
+const SESSION_ENDED = new Set(["logged_out", "session_expired", "password_changed", "session_ended", "suspended", "banned"]);
 
 export class Live {
   constructor() {

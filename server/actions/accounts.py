@@ -37,6 +37,9 @@ class Auth:
     # Staff required to use a second factor who have not set one up: they may
     # only reach their account page and enrol (see require_auth).
     second_factor_missing: bool = False
+    # The caller's network address, for per-address rate limits only: it stays in
+    # memory with this request or socket and is never stored or logged.
+    address: str | None = None
 
 
 def user_out(user: User) -> dict[str, object]:
@@ -108,6 +111,7 @@ async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bo
         await login_throttle.failed(h, name_key, address)
         raise LoginFailed()
     new_hash = await h.hasher.hash(password) if h.hasher.needs_rehash(user.password_hash) else None
+    await _check_not_suspended(h, user)
     try:
         async with h.transaction() as tx:
             await second_factor.use_at_log_in(h, tx.session, user, totp_code, recovery_code)
@@ -120,6 +124,14 @@ async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bo
         raise
     await login_throttle.succeeded(h, name_key, address)
     return user, token
+
+
+async def _check_not_suspended(h: Hearth, user: User) -> None:
+    """Suspended and banned accounts can't log in; they are told why and until when."""
+    from moderation.sanctions import check_may_log_in
+
+    async with h.db.read() as session:
+        await check_may_log_in(session, user, utcnow())
 
 
 def _session_ended(tx: Tx, user_id: int, reason: str, session_id: int | None = None) -> None:
@@ -183,6 +195,9 @@ async def recover(h: Hearth, pseudonym: object, code: object, new_password: obje
                 )
             if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
                 raise LoginFailed(RECOVER_FAILED)
+            from moderation.sanctions import check_may_log_in
+
+            await check_may_log_in(tx.session, user, utcnow())  # a suspended or banned account stays out this way too
             if await second_factor.confirmed(tx.session, user.id) is not None:
                 if totp_code is None:
                     raise second_factor.SecondFactorRequired("This account uses an authenticator app: enter its current code too.")
@@ -281,6 +296,10 @@ async def set_role(h: Hearth, pseudonym: str, role: str) -> User:
         user = await tx.session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym)))
         if user is None:
             raise InvalidField(f"No account is called {pseudonym!r}.", code="not_found")
+        from moderation import audit
+
+        audit.record(tx.session, None, "role_set", target_kind="member", target_id=user.id, target_pseudonym=user.pseudonym,
+                     reason="set from the server console", before=user.role, after=role)
         user.role = role
         # Open sockets carry the old rights: close them so they reconnect with the new ones.
         _session_ended(tx, user.id, "role_changed")

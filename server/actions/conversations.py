@@ -110,8 +110,18 @@ async def _shares_a_room(session: AsyncSession, a: int, b: int) -> bool:
 
 
 async def _check_not_too_new(session: AsyncSession, settings: Settings, opener: User) -> None:
+    """Opening conversations with members takes trust level 2 (moderation/trust.py):
+    HEARTH_DM_MIN_ACCOUNT_HOURS and HEARTH_DM_MIN_MESSAGES, or a level set by staff."""
+    from moderation.trust import override_for
+
     if opener.role in STAFF_ROLES or await is_mentor(session, opener.id):
         return
+    override = await override_for(session, opener.id)
+    if override is not None and override >= 2:
+        return
+    if override is not None:
+        raise TooNew("Private conversations with members aren't open to your account for now. "
+                     "The rooms are still open to you, and our peer specialists are here if you need someone now.")
     hours, needed = settings.dm_min_account_hours, settings.dm_min_messages
     old_enough = utcnow() - opener.created_at >= timedelta(hours=hours)
     written = await session.scalar(
@@ -206,6 +216,8 @@ async def open_conversation(h: Hearth, auth: Auth, pseudonym: object, *, purpose
         bypass_preferences_for = "specialist"
     if bypass_preferences_for not in (None, "specialist") or (bypass_preferences_for and auth.user.role != "specialist"):
         raise Forbidden("Only peer specialists can reach members regardless of their settings.")
+    from moderation.screening import gate
+
     for attempt in (1, 2):
         try:
             async with h.transaction() as tx:
@@ -213,6 +225,8 @@ async def open_conversation(h: Hearth, auth: Auth, pseudonym: object, *, purpose
                 if other.id == auth.user.id:
                     raise InvalidField("That's you! Pick someone else to talk with.")
                 existing = await find_pair(tx.session, auth.user.id, other.id)
+                if existing is None and attempt == 1:
+                    await gate(h, tx, auth, room=None, now=utcnow(), rate="open")
                 if existing is None:
                     if bypass_preferences_for == "specialist":
                         if await is_blocked_by(tx.session, auth.user.id, other.id):

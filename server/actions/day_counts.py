@@ -16,6 +16,7 @@ from server.actions import messages
 from server.actions.accounts import Auth
 from server.actions.idempotent import insert_ignore
 from server.actions.recovery_profile import flag, member_zone
+from server.actions.rooms import sharing_a_room
 from server.errors import Conflict, InvalidField, NotFound
 from server.models import Message, Room, User, utcnow
 from server.models.recovery import DayCounter, DayCountStart, Milestone, MilestoneCheer
@@ -251,6 +252,9 @@ async def badges(h: Hearth, auth: Auth, user_ids: list[int], *, now: datetime | 
     if not user_ids:
         return out
     async with h.db.read() as session:
+        # Only people who share a room with the asker (and the asker): no paging through every member.
+        shared = await sharing_a_room(session, auth.user.id, [i for i in set(user_ids) if i != auth.user.id])
+        user_ids = [i for i in user_ids if i == auth.user.id or i in shared]
         counters = list(await session.scalars(select(DayCounter).where(DayCounter.user_id.in_(user_ids), DayCounter.shared.is_(True)).order_by(DayCounter.id)))
         for counter in counters:
             today = days.local_today(now or utcnow(), await member_zone(session, counter.user_id))

@@ -14,6 +14,9 @@ from typing import Any, Iterable
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation import screening
+from moderation.autoflags import apply_replacements, check_text
+from moderation.watchlist import current as current_watchlist
 from server.actions.accounts import Auth
 from server.actions.blocks import blocked_ids
 from server.actions.forum_boards import access_board, board_out, check_id, is_moderator
@@ -234,6 +237,11 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
     async with h.transaction() as tx:
         board = await access_board(tx.session, auth, board_id)
         now = utcnow()
+        new_account = await screening.gate(h, tx, auth, room=None, now=now, rate="post")
+        if new_account:
+            await h.limits.check("forum_thread_new", h.settings.new_member_thread_rate, auth.user.id,
+                                 detail="New accounts can start a few threads a day while they settle in. "
+                                        "You're welcome to reply to others meanwhile.")
         thread = ForumThread(board_id=board.id, author_id=auth.user.id, title=title, last_post_id=0,
                              last_activity_at=now, reply_count=0, pinned=False, created_at=now)
         tx.session.add(thread)
@@ -244,11 +252,14 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
         tx.session.add(post)
         await tx.session.flush()
         thread.last_post_id = post.id
-        await _moderate(h, tx, auth.user, post, title)
+        notice = await _moderate(h, tx, auth.user, post, title, new_account=new_account, thread=thread)
         tx.session.add(ForumFollow(user_id=auth.user.id, thread_id=thread.id, created_at=now))
         tx.session.add(ForumReadMark(user_id=auth.user.id, thread_id=thread.id, last_read_post_id=post.id))
         viewer = Viewer(auth.user.id, is_moderator(auth))
-        return thread_out(thread, auth.user, notes=draft.notes, viewer=viewer), post_out(post, auth.user, viewer=viewer)
+        out = post_out(post, auth.user, viewer=viewer)
+        if notice:
+            out["held"], out["notice"] = True, notice
+        return thread_out(thread, auth.user, notes=draft.notes, viewer=viewer), out
 
 
 async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) -> dict[str, Any]:
@@ -258,12 +269,17 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
         thread = await access_thread(tx.session, auth, thread_id)
         _check_open(thread, auth, "new replies")
         now = utcnow()
+        new_account = await screening.gate(h, tx, auth, room=None, now=now, rate="post")
         post = ForumPost(thread_id=thread.id, author_id=auth.user.id, is_opening=False, body=draft.body,
                          body_html=draft.rendered.html, body_text=draft.rendered.text, search_title="",
                          content_notes=",".join(draft.notes), created_at=now)
         tx.session.add(post)
         await tx.session.flush()
-        await _moderate(h, tx, auth.user, post)
+        notice = await _moderate(h, tx, auth.user, post, new_account=new_account)
+        if notice:  # held for a moderator: the thread and its followers hear of it once it is let through
+            out = post_out(post, auth.user, viewer=Viewer(auth.user.id, is_moderator(auth)))
+            out["held"], out["notice"] = True, notice
+            return out
         # One UPDATE, so concurrent replies never lose a count.
         await tx.session.execute(
             update(ForumThread).where(ForumThread.id == thread.id)
@@ -278,9 +294,27 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
         return post_out(post, auth.user, viewer=Viewer(auth.user.id, is_moderator(auth)))
 
 
-async def _moderate(h: Hearth, tx: Tx, author: User, post: ForumPost, title: str = "") -> None:
-    """Crisis detection on forum posts exactly as on chat, in the post's own transaction."""
+async def _moderate(h: Hearth, tx: Tx, author: User, post: ForumPost, title: str = "", *, new_account: bool = False,
+                    thread: ForumThread | None = None, edit: bool = False) -> str | None:
+    """Automatic flags and crisis detection on forum posts exactly as on chat, in
+    the post's own transaction. Returns the author's notice when the post is held
+    for a moderator (kept hidden until one lets it through)."""
     from moderation.flags import Place, screen
+
+    checked = f"{title}\n\n{post.body}" if title else post.body
+    verdict = await screening.screen(h, author, checked, place="forum", new_account=new_account, edit=edit)  # may refuse
+    if verdict.text != checked:  # watched words replaced: in the body (a title keeps its words; it is flagged instead)
+        replaced = apply_replacements(post.body, [f for f in check_text(post.body, watched=await current_watchlist(h))
+                                                  if f.action == "replace"])
+        _set_body(post, replaced)
+    if verdict.hold:
+        post.hidden_at = utcnow()
+        if post.is_opening:
+            opening_thread = thread or await tx.session.get(ForumThread, post.thread_id)
+            if opening_thread is not None:
+                opening_thread.hidden_at = post.hidden_at
+    await screening.after_write(h, tx, verdict, author=author, target_kind="post", target_id=post.id, place="forum",
+                                room_id=None, thread_id=post.thread_id, body=checked, now=utcnow())
 
     async def load_context() -> tuple[list[str], list[dict[str, Any]]]:
         since = post.created_at - timedelta(minutes=30)
@@ -297,6 +331,21 @@ async def _moderate(h: Hearth, tx: Tx, author: User, post: ForumPost, title: str
 
     text = f"{title}\n\n{post.body_text}" if title else post.body_text
     await screen(h, tx, author, text, Place("forum", post.thread_id, post.id), load_context)
+    return verdict.notice if verdict.hold else None
+
+
+def _set_body(post: ForumPost, body: str) -> None:
+    rendered = render(body)
+    post.body, post.body_html, post.body_text = body, rendered.html, rendered.text
+
+
+async def replace_body_in(tx: Tx, post: ForumPost, body: str, now: Any) -> None:
+    """A moderator's edit (identifying details taken out), in the caller's transaction."""
+    _set_body(post, body)
+    post.edited_at = now
+    if post.hidden_at is None:
+        author = await tx.session.get(User, post.author_id) if post.author_id else None
+        _emit_post(tx, "forum_post_edited", post, author)
 
 
 def _emit_post(tx: Tx, kind: str, post: ForumPost, author: User | None) -> None:
@@ -333,6 +382,7 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
     async with h.transaction() as tx:
         post, thread = await _own_post(tx.session, auth, post_id)
         _check_open(thread, auth, "edits")
+        new_account = await screening.gate(h, tx, auth, room=None, now=utcnow(), rate=None, edit=True)
         if title is not None and not post.is_opening:
             raise InvalidField("Only the first post of a thread has a title.")
         if draft is not None:
@@ -343,7 +393,7 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
             thread.title = post.search_title = title
         post.edited_at = utcnow()
         if draft is not None or title is not None:
-            await _moderate(h, tx, auth.user, post, thread.title if post.is_opening else "")
+            await _moderate(h, tx, auth.user, post, thread.title if post.is_opening else "", new_account=new_account, edit=True)
         _emit_post(tx, "forum_post_edited", post, auth.user)
         if title is not None:
             tx.emit(f"thread:{thread.id}", {"type": "forum_thread_updated", "thread_id": thread.id,

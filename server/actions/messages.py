@@ -20,6 +20,7 @@ from server.actions.mentions import notify_mentions
 from server.actions.reactions import counts_for
 from server.actions.meeting_mode import check_may_post
 from server.actions.rooms import access_room
+from moderation import screening
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
 from server.models import Message, Room, User
 from server.services import Hearth, Tx
@@ -101,6 +102,9 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
         async with h.transaction() as tx:
             room = await access_room(tx.session, auth, room_id)
             await check_may_post(tx.session, auth, room.id)  # a meeting in quiet mode
+            now = h.clock()
+            # Mutes, paused rooms, rate limits: before the room lock is taken.
+            new_account = await screening.gate(h, tx, auth, room=room, now=now)
             seq = await _next_seq(tx.session, room.id)  # takes the room lock before the duplicate check
             found = await _existing(tx.session, auth.user.id, client_id)
             if found is not None:
@@ -109,16 +113,21 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
                 quoted = await tx.session.get(Message, reply_to)
                 if quoted is None or quoted.room_id != room.id or quoted.held_at is not None:
                     raise InvalidField("reply_to must be the id of a message in this room.")
-            now = h.clock()
-            held = await unattended_rules(h, tx.session, auth.user, room, now)
+            place = "room" if room.kind == "topic" else "conversation"
+            verdict = await screening.screen(h, auth.user, text, place=place, new_account=new_account)  # may refuse
+            held = await unattended_rules(h, tx.session, auth.user, room, now) or verdict.hold
             message = Message(
-                room_id=room.id, author_id=auth.user.id, client_id=client_id, body=text,
+                room_id=room.id, author_id=auth.user.id, client_id=client_id, body=verdict.text,
                 seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to,
             )
             tx.session.add(message)
             await tx.session.flush()
             await moderate(h, tx, auth.user, room, message, now)
+            await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
+                                        place=place, room_id=room.id, thread_id=None, body=message.body, now=now)
             out = message_out(message, auth.user, auth.user)
+            if verdict.notice:
+                out["notice"] = verdict.notice  # only in the author's ack: why it waits for a moderator
             if not held:  # a held message reaches the room only once staff release it
                 _emit_change(tx, "message", message, auth.user, seq)
                 if room.kind == "direct":
@@ -129,7 +138,7 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
     except _AlreadyStored as stored:
         return stored.message, False
     except IntegrityError:
-        # Another process stored the same client_id between our check and insert.
+        # This client_id was stored before (a resend), by this or another process.
         async with h.db.read() as session:
             found = await _existing(session, auth.user.id, client_id)
         if found is None:
@@ -138,6 +147,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
 
 
 class _AlreadyStored(Exception):
+    """A resend found before any screening: answered with the stored message."""
+
     def __init__(self, message: dict[str, Any]) -> None:
         self.message = message
 
@@ -190,35 +201,70 @@ async def moderate(h: Hearth, tx: Tx, author: User, room: Room, message: Message
 
 async def set_hidden(h: Hearth, auth: Auth, message_id: object, hidden: bool, reason: object = None) -> dict[str, Any]:
     """Staff hide a message from others (restorable); its author still sees it."""
+    from moderation import audit
+
     if auth.user.role not in STAFF:
         raise Forbidden("Only staff can hide messages.")
     if hidden and reason is not None and not (isinstance(reason, str) and 1 <= len(reason) <= 32):
         raise InvalidField("reason must be a short word such as graphic, harassment or identifying.")
     async with h.transaction() as tx:
         message = await _load_message(tx.session, auth, message_id)
-        if (message.hidden_at is not None) == hidden:
-            return message_out(message, await _author(tx.session, message), auth.user)
-        seq = await _next_seq(tx.session, message.room_id)
-        message.hidden_at = h.clock() if hidden else None
-        message.hidden_reason = str(reason or "staff") if hidden else None
-        message.version_seq = seq
         author = await _author(tx.session, message)
-        _emit_change(tx, "message_hidden" if hidden else "message_edited", message, author, seq)
+        if (message.hidden_at is not None) == hidden:
+            return message_out(message, author, auth.user)
+        await hide_in(tx, message, author, hidden, str(reason or "staff"), h.clock())
+        audit.record(tx.session, auth.user, "hide" if hidden else "unhide", target_kind="message", target_id=message.id,
+                     target_pseudonym=author.pseudonym if author else None, reason=str(reason or "staff"), room_id=message.room_id)
         return message_out(message, author, auth.user)
+
+
+async def hide_in(tx: Tx, message: Message, author: User | None, hidden: bool, reason: str, now: Any) -> None:
+    """Hide or bring back a message inside the caller's transaction; every socket in
+    the room (on every process) gets `message_hidden` / `message_edited`."""
+    if (message.hidden_at is not None) == hidden:
+        return
+    seq = await _next_seq(tx.session, message.room_id)
+    message.hidden_at = now if hidden else None
+    message.hidden_reason = reason[:32] if hidden else None
+    message.version_seq = seq
+    if message.held_at is None:  # a held message was never shown: nothing to take back
+        _emit_change(tx, "message_hidden" if hidden else "message_edited", message, author, seq)
+
+
+async def release_in(tx: Tx, message: Message, author: User | None) -> None:
+    seq = await _next_seq(tx.session, message.room_id)
+    message.held_at, message.version_seq = None, seq
+    _emit_change(tx, "message" if message.hidden_at is None else "message_hidden", message, author, seq)
+    if message.hidden_at is None and author is not None:
+        room = await tx.session.get(Room, message.room_id)
+        if room is not None and room.kind == "direct":
+            await conversations.on_direct_message(tx, room.id, message_out(message, author), author.id)
+        elif room is not None:
+            await notify_mentions(tx, author, message)
+
+
+async def replace_body_in(tx: Tx, message: Message, author: User | None, body: str, now: Any) -> None:
+    """A moderator's edit (identifying details taken out), in the caller's transaction."""
+    seq = await _next_seq(tx.session, message.room_id)
+    message.body, message.edited_at, message.version_seq = body, now, seq
+    if message.held_at is None:
+        _emit_change(tx, "message_edited", message, author, seq)
 
 
 async def release_held(h: Hearth, auth: Auth, message_id: object) -> dict[str, Any]:
     """Staff let a held message into the room."""
+    from moderation import audit
+
     if auth.user.role not in STAFF:
         raise Forbidden("Only staff can release held messages.")
     async with h.transaction() as tx:
         message = await _load_message(tx.session, auth, message_id)
         if message.held_at is None:
             raise Conflict("That message isn't held.", code="not_held")
-        seq = await _next_seq(tx.session, message.room_id)
-        message.held_at, message.version_seq = None, seq
         author = await _author(tx.session, message)
-        _emit_change(tx, "message", message, author, seq)
+        await release_in(tx, message, author)
+        audit.record(tx.session, auth.user, "release", target_kind="message", target_id=message.id,
+                     target_pseudonym=author.pseudonym if author else None, room_id=message.room_id)
         return message_out(message, author, auth.user)
 
 
@@ -257,11 +303,19 @@ async def edit_message(h: Hearth, auth: Auth, message_id: object, body: object) 
         if message.body == text:
             tx.events.clear()
             return message_out(message, auth.user)
-        seq = await _next_seq(tx.session, message.room_id)
-        message.body, message.edited_at, message.version_seq = text, h.clock(), seq
         room = await tx.session.get(Room, message.room_id)
         assert room is not None
+        now = h.clock()
+        new_account = await screening.gate(h, tx, auth, room=room, now=now, edit=True)
+        place = "room" if room.kind == "topic" else "conversation"
+        verdict = await screening.screen(h, auth.user, text, place=place, new_account=new_account, edit=True)
+        seq = await _next_seq(tx.session, message.room_id)
+        message.body, message.edited_at, message.version_seq = verdict.text, now, seq
         await moderate(h, tx, auth.user, room, message, message.edited_at)
+        await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
+                                    place=place, room_id=room.id, thread_id=None, body=message.body, now=now)
+        if message.held_at is not None:
+            return message_out(message, auth.user, auth.user)  # still waiting for a moderator: nothing to tell the room
         return _emit_change(tx, "message_edited", message, auth.user, seq)
 
 

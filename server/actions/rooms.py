@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation import audit
 from server.actions.accounts import Auth
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import ConversationMember, Room, RoomMember, utcnow
@@ -92,6 +93,7 @@ async def create_room(h: Hearth, auth: Auth, data: dict[str, Any]) -> Room:
             room = Room(kind="topic", created_at=utcnow(), last_seq=0, **values)
             tx.session.add(room)
             await tx.session.flush()
+            audit.record(tx.session, auth.user, "room_created", target_kind="room", target_id=room.id, name=room.name)
             tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
     except IntegrityError:
         raise Conflict("A room with that slug exists already.") from None
@@ -113,6 +115,8 @@ async def update_room(h: Hearth, auth: Auth, room_id: object, data: dict[str, An
                 setattr(room, key, value)
             if archived is not None:
                 room.archived_at = (room.archived_at or utcnow()) if archived else None
+            audit.record(tx.session, auth.user, "room_changed", target_kind="room", target_id=room.id,
+                         fields=sorted(fields) + (["archived"] if archived is not None else []))
             tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
     except IntegrityError:
         raise Conflict("A room with that slug exists already.") from None
@@ -157,3 +161,17 @@ async def mark_read(h: Hearth, auth: Auth, room_id: object, seq: object) -> int:
             return 0
         member.last_read_seq = max(member.last_read_seq, min(seq, room.last_seq))
         return member.last_read_seq
+
+
+async def sharing_a_room(session: AsyncSession, me: int, others: list[int]) -> set[int]:
+    """Which of `others` share a room with `me` (a topic room both joined, or a
+    private conversation together): the only people whose profile details a
+    member may look up, so nobody can page through the membership (C17)."""
+    if not others:
+        return set()
+    mine = select(RoomMember.room_id).join(Room, Room.id == RoomMember.room_id).where(RoomMember.user_id == me, Room.kind == "topic")
+    topic = await session.scalars(select(RoomMember.user_id).where(RoomMember.room_id.in_(mine), RoomMember.user_id.in_(others)))
+    my_conversations = select(ConversationMember.room_id).where(ConversationMember.user_id == me)
+    direct = await session.scalars(select(ConversationMember.user_id).where(
+        ConversationMember.room_id.in_(my_conversations), ConversationMember.user_id.in_(others)))
+    return set(topic) | set(direct)

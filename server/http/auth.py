@@ -6,7 +6,7 @@ from starlette.routing import Route
 from server.accounts.pseudonyms import suggest_pseudonyms
 from server.actions import accounts
 from server.http.common import (
-    JSON, check_same_origin, clear_session_cookie, client_address, hearth, read_json, require_auth, set_session_cookie,
+    JSON, check_anonymous_write, check_same_origin, clear_session_cookie, client_address, hearth, read_json, require_auth, set_session_cookie,
 )
 
 
@@ -18,14 +18,8 @@ def _with_cookie(request: Request, body: dict[str, object], token: str, status: 
     return response
 
 
-def _anonymous_write(request: Request) -> None:
-    # Log-in CSRF: a foreign page must not log a member into the attacker's account.
-    if request.headers.get("origin") or request.headers.get("sec-fetch-site"):
-        check_same_origin(request)
-
-
 async def signup(request: Request) -> JSON:
-    _anonymous_write(request)
+    check_anonymous_write(request)
     data = await read_json(request)
     user, token, codes = await accounts.sign_up(hearth(request), data.get("pseudonym"), data.get("password"))
     body = {"user": accounts.user_out(user), "token": token, "recovery_codes": codes}
@@ -33,7 +27,7 @@ async def signup(request: Request) -> JSON:
 
 
 async def login(request: Request) -> JSON:
-    _anonymous_write(request)
+    check_anonymous_write(request)
     data = await read_json(request)
     remember = data.get("remember") is True
     user, token = await accounts.log_in(hearth(request), data.get("pseudonym"), data.get("password"), remember=remember,
@@ -43,7 +37,7 @@ async def login(request: Request) -> JSON:
 
 
 async def recover(request: Request) -> JSON:
-    _anonymous_write(request)
+    check_anonymous_write(request)
     data = await read_json(request)
     user, token = await accounts.recover(hearth(request), data.get("pseudonym"), data.get("recovery_code"), data.get("new_password"),
                                          address=client_address(request), totp_code=data.get("totp_code"))

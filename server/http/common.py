@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -9,7 +11,7 @@ from starlette.responses import Response
 
 from server import jsonutil
 from server.actions.accounts import Auth, authenticate
-from server.errors import BadRequest, Forbidden, PayloadTooLarge
+from server.errors import BadRequest, Forbidden, PayloadTooLarge, RequestTimeout
 from server.services import Hearth
 
 MAX_BODY_BYTES = 64 * 1024
@@ -34,10 +36,15 @@ async def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[s
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge()
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise PayloadTooLarge()
+    try:
+        # A body dripped in slowly would hold a worker for ever (slow POST).
+        async with asyncio.timeout(hearth(request).settings.request_timeout_seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise PayloadTooLarge()
+    except TimeoutError:
+        raise RequestTimeout() from None
     if not body:
         return {}
     try:
@@ -62,6 +69,13 @@ def origin_allowed(h: Hearth, origin: str | None) -> bool:
     return origin is not None and origin.lower().rstrip("/") in h.settings.allowed_origins
 
 
+def check_anonymous_write(request: Request) -> None:
+    """Writes made without a session (log-in, sign-up, recovery, appeals) from a
+    browser must still come from our pages: a foreign page must not act for a member."""
+    if request.headers.get("origin") or request.headers.get("sec-fetch-site"):
+        check_same_origin(request)
+
+
 def check_same_origin(request: Request) -> None:
     """Cookie-authenticated writes must come from our own pages."""
     origin = request.headers.get("origin")
@@ -73,17 +87,24 @@ def check_same_origin(request: Request) -> None:
     raise Forbidden("This request came from another site, so it was refused.", code="cross_site")
 
 
+READ_DETAIL = "You're loading pages faster than Hearth allows. Please wait a little and try again."
+
+
 async def require_auth(request: Request, *, enrolling: bool = False) -> Auth:
     """`enrolling`: endpoints staff may reach before setting up a required second
     factor (their account, sessions, the authenticator set-up, log-out)."""
     token, from_cookie = session_token(request)
-    auth = await authenticate(hearth(request), token)
+    h = hearth(request)
+    auth = await authenticate(h, token)
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
     if auth.second_factor_missing and not enrolling:
         raise Forbidden("Staff accounts need a second factor here. Set up an authenticator app from your account page first.",
                         code="second_factor_setup_required")
-    return auth
+    if request.method == "GET":
+        # One budget for every page and list a member loads: no scraping (C17).
+        await h.limits.check("read", h.settings.read_rate, auth.user.id, detail=READ_DETAIL)
+    return replace(auth, address=client_address(request))
 
 
 def client_address(request: Request) -> str | None:

@@ -9,6 +9,7 @@ from server.models.conversations import Conversation, ConversationMember, Helper
 from server.models.forum import ForumBoard, ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, ForumThread
 from server.models import recovery
 from server.models.second_factor import TotpCredential
+from server.models.moderation import AuditEntry, ModAction, ModAppeal, ModCase, ModNotice, ModReport, RoomHost, RoomMode, StaffNote, TrustOverride, WatchedWordRow
 
 __all__ = [
     "Base", "Block", "ConcernReport", "CrisisFlag", "FlagAudit", "FlagNote", "OnCall", "RotaSlot", "SafetyPlan",
@@ -18,3 +19,4 @@ __all__ += ["Conversation", "ConversationMember", "HelperStatus", "MentorDecline
 __all__ += ["MessageReaction"]
 __all__ += ["ForumBoard", "ForumFollow", "ForumPost", "ForumPreference", "ForumReaction", "ForumReadMark", "ForumThread"]
 __all__ += ["TotpCredential"]
+__all__ += ["AuditEntry", "ModAction", "ModAppeal", "ModCase", "ModNotice", "ModReport", "RoomHost", "RoomMode", "StaffNote", "TrustOverride", "WatchedWordRow"]

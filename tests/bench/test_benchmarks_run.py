@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.support import ROOT, configured_database_url, configured_redis_url
+from tests.support import ROOT
 
 
 def _run(script: str, *args: str) -> dict[str, object]:
@@ -23,11 +23,4 @@ def test_crisis_detector_benchmark_completes() -> None:
     assert all(v is None or not isinstance(v, (int, float)) or v >= 0 for v in figures.values())
 
 
-def test_crisis_alert_benchmark_completes() -> None:
-    args: list[str] = []
-    if configured_database_url() and configured_redis_url():
-        args = ["--database-url", configured_database_url() or "", "--redis-url", configured_redis_url() or "", "--processes", "2"]
-    figures = _run("crisis_alert.py", *args)
-    assert figures["alerted"] == figures["crises"] == 5
-    latency = figures["alert_latency_ms"]
-    assert isinstance(latency, dict) and latency["count"] == 5 and 0 < latency["p50"] <= latency["max"]
+# The crisis alert scenario, with the others, is in test_scenarios.py.

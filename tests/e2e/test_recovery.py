@@ -56,6 +56,12 @@ async def test_day_count_new_start_keeps_the_past_and_is_private(server: ServerP
     assert bob.get(f"{ME}/day-counts").json()["day_counts"] == []
     assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
     alice.patch(f"{ME}/day-counts/{counter['id']}", {"shared": True})
+    # Shared badges show only to people in a room with her (no paging through every member).
+    assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
+    for m in (alice, bob):
+        sock = await m.socket()
+        await sock.join(1)
+        await sock.close()
     badges = bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"]
     assert badges == {str(alice.user["id"]): [{"label": "Alcohol", "days": 10}]}
 

@@ -41,6 +41,7 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path: Path) -> None:
         ("HEARTH_LOG_LEVEL", "loud"),
         ("HEARTH_BROKER_PREFIX", "has spaces"),
         ("HEARTH_HASH_CONCURRENCY", "-1"),
+        ("HEARTH_WS_IMPL", "tornado"),
     ],
 )
 def test_bad_values_stop_start_up_naming_the_variable(tmp_path: Path, name: str, value: str) -> None:

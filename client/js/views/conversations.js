@@ -6,6 +6,7 @@ import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { renderRoom } from "./room.js";
+import { reportButton } from "./moderation-member.js";
 
 const TYPING_SHOWN_MS = 4000;
 
@@ -147,6 +148,7 @@ export async function renderConversation(main, roomId) {
     label ? h("p", { class: "notice", text: label }) : null,
     h("p", { class: "muted", text: t("dm.privateNote") }),
     h("button", { type: "button", class: "link", text: t("dm.block", { name: conversation.with.pseudonym }), onclick: block }),
+    reportButton("member", conversation.with.id),
   ].filter(Boolean));
   main.querySelector(".composer").before(typing, readNote);
   const setTitle = () => { title.textContent = t("dm.with", { name: conversation.with.pseudonym }); };

@@ -8,6 +8,7 @@ import { live } from "../socket.js";
 import { getState } from "../store.js";
 import { checked, composer, noteChoices } from "./forum-compose.js";
 import { foldedBody, noteLabel, reactionButtons, snippet } from "./forum-render.js";
+import { reportButton } from "./moderation-member.js";
 
 const isModerator = () => ["moderator", "admin"].includes(getState().user?.role);
 const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
@@ -133,6 +134,7 @@ function renderThread(main, threadId) {
         h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(post) }),
         h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(post) }));
     }
+    if (!mine && post.author && !post.deleted) actions.append(reportButton("post", post.id));
     if (isModerator() && !post.deleted) {
       actions.append(h("button", { type: "button", class: "link", text: post.hidden ? t("forum.unhide") : t("forum.hide"), onclick: async () => {
         const { post: changed } = await api(`/api/v1/forum/posts/${post.id}/hide`, { method: "POST", body: { hidden: !post.hidden } });

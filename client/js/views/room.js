@@ -7,10 +7,12 @@ import { live } from "../socket.js";
 import { getState } from "../store.js";
 import { openHelp } from "../safety.js";
 import { announcesNames } from "./settings.js";
+import { reportButton } from "./moderation-member.js";
 
 const PAGE = 50;
 // Words, not emoji: clear in every font and to every screen reader.
 const REACTIONS = ["support", "relate", "proud", "hug"];
+const STAFF_ROLES = ["specialist", "moderator", "admin"];
 
 export function renderRoom(main, roomId) {
   const messages = new Map();      // id -> message
@@ -68,7 +70,8 @@ export function renderRoom(main, roomId) {
     const actions = !message.deleted ? h("div", { class: "actions" },
       h("button", { type: "button", class: "link", text: t("room.reply"), onclick: () => startReply(message) }),
       mine ? h("button", { type: "button", class: "link", text: t("room.edit"), onclick: () => startEdit(message) }) : null,
-      mine ? h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) }) : null) : null;
+      mine ? h("button", { type: "button", class: "link", text: t("room.delete"), onclick: () => remove(message) }) : null,
+      !mine && message.author && message.body !== null ? reportButton("message", message.id) : null) : null;
     const me = getState().user?.pseudonym;
     const mentionsMe = me && message.body && message.body.toLowerCase().includes(`@${me.toLowerCase()}`);
     return h("li", { class: `message${mine ? " mine" : ""}${mentionsMe ? " mentions-me" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } },
@@ -83,8 +86,13 @@ export function renderRoom(main, roomId) {
       message = { ...message, body: known.body };
     }
     messages.set(message.id, message);
-    const node = renderMessage(message);
     const existing = list.querySelector(`li[data-id="${message.id}"]`);
+    // Hidden by a moderator: it disappears from everyone else's screen.
+    if (message.hidden && message.body === null && !STAFF_ROLES.includes(getState().user?.role)) {
+      if (existing) existing.remove();
+      return;
+    }
+    const node = renderMessage(message);
     if (existing) {
       existing.replaceWith(node);
     } else {

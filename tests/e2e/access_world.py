@@ -1,0 +1,112 @@
+"""A small community with one of everything, owned by one member, for the access-control matrix."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from tests.support import PASSWORD, Member, ServerProcess, create_staff, sign_up
+
+ROLES = ("anonymous", "owner", "other", "mentor", "specialist", "moderator", "admin")
+CRISIS = "I have the pills lined up and tonight is the night"
+
+
+@dataclass
+class World:
+    server: ServerProcess
+    people: dict[str, Member] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def token(self, role: str) -> str | None:
+        return None if role == "anonymous" else self.people[role].token
+
+    def fresh_token(self, role: str) -> str | None:
+        """A second session, for calls that end the one they are made with (log-out)."""
+        if role == "anonymous":
+            return None
+        response = httpx.post(self.server.base + "/api/v1/auth/login", json={"pseudonym": self.people[role].pseudonym, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return str(response.json()["token"])
+
+
+def _ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code < 300, (response.request.url, response.status_code, response.text[:300])
+    return response.json() if response.content else {}
+
+
+def build_world(server: ServerProcess) -> World:
+    w = World(server)
+    p = w.people
+    p["owner"], p["other"], p["friend"], p["nuisance"], p["mentor"] = (sign_up(server) for _ in range(5))
+    for role in ("specialist", "moderator", "admin"):
+        p[role] = create_staff(server, role)
+    owner, friend, mentor, specialist, moderator = p["owner"], p["friend"], p["mentor"], p["specialist"], p["moderator"]
+    put = lambda m, path, body: httpx.put(server.base + path, json=body, headers=m.headers)  # noqa: E731
+
+    _ok(put(mentor, "/api/v1/mentorship/profile", {"recovery_since": "2015-01-01", "focus": ["alcohol"], "tz_band": "europe_africa"}))
+    _ok(put(friend, "/api/v1/me/messaging", {"who_can_message": "anyone"}))
+    _ok(specialist.post("/api/v1/crisis/oncall", json={"on_call": True}))
+    w.ids["conversation"] = _ok(owner.post("/api/v1/conversations", json={"pseudonym": friend.pseudonym}))["conversation"]["id"]
+
+    async def chat() -> None:
+        sock = await owner.socket()
+        await sock.join(w.ids["conversation"])
+        w.ids["private_message"] = (await sock.say(w.ids["conversation"], "just between us"))["message"]["id"]
+        await sock.join(2)
+        w.ids["message"] = (await sock.say(2, "hello everyone"))["message"]["id"]
+        w.ids["message_to_hide"] = (await sock.say(2, "a message staff may hide"))["message"]["id"]
+        await sock.join(3)
+        await sock.say(3, CRISIS)
+        await sock.close()
+        for name in ("other", "friend", "mentor"):  # everyone takes part in the first room
+            s = await p[name].socket()
+            await s.join(2)
+            await s.close()
+
+    asyncio.run(chat())
+    deadline = time.monotonic() + 20
+    while True:
+        flags = _ok(specialist.get("/api/v1/crisis/flags"))["flags"]
+        if flags or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert flags, "the crisis message raised no flag"
+    w.ids["flag"] = flags[0]["id"]
+
+    thread = _ok(owner.post("/api/v1/forum/boards/1/threads", json={"title": "My first week", "body": "Day seven."}))
+    w.ids["thread"], w.ids["post"] = thread["thread"]["id"], thread["post"]["id"]
+    w.ids["reply"] = _ok(owner.post(f"/api/v1/forum/threads/{w.ids['thread']}/replies", json={"body": "Still here."}))["post"]["id"]
+    w.ids["board"] = 1
+
+    goal = _ok(owner.post("/api/v1/me/recovery/goals", json={"title": "Walk daily", "steps": ["Buy shoes"]}))["goal"]
+    w.ids["goal"], w.ids["step"] = goal["id"], goal["steps"][0]["id"]
+    start = (date.today() - timedelta(days=3)).isoformat()
+    counter = _ok(owner.post("/api/v1/me/recovery/day-counts", json={"label": "Days", "start_date": start, "shared": True}))["day_count"]
+    w.ids["counter"] = counter["id"]
+    w.ids["milestone_key"] = "1d"
+    w.ids["milestone"] = _ok(owner.post(f"/api/v1/me/recovery/day-counts/{counter['id']}/milestones/1d/share", json={}))["milestone_id"]
+    w.ids["day"] = _ok(owner.post("/api/v1/me/recovery/check-ins", json={"mood": 3, "craving": 2}))["check_in"]["day"]
+    partnership = _ok(owner.post("/api/v1/me/recovery/partners", json={"pseudonym": friend.pseudonym}))["partnership"]
+    _ok(friend.post(f"/api/v1/me/recovery/partners/{partnership['id']}/accept"))
+    w.ids["partnership"] = partnership["id"]
+    w.ids["consent"] = _ok(owner.post("/api/v1/me/recovery/early-warning/consents", json={"pseudonym": friend.pseudonym}))["consent"]["id"]
+    w.ids["mentor_request"] = _ok(owner.post("/api/v1/mentorship/requests", json={"focus": "alcohol", "tz_band": "europe_africa"}))["request"]["id"]
+    w.ids["talk"] = _ok(owner.post("/api/v1/talk-now"))["request"]["id"]
+    w.ids["meeting"] = _ok(moderator.post("/api/v1/meetings", json={"room_id": 2, "title": "Evening", "day": 2, "time": "19:00"}))["meeting"]["id"]
+    _ok(owner.post("/api/v1/blocks", json={"pseudonym": p["nuisance"].pseudonym}))
+    w.ids["blocked_user"] = p["nuisance"].user["id"]
+    w.ids["owner_id"] = owner.user["id"]
+    w.ids["other_pseudonym"] = p["other"].pseudonym
+    second = w.fresh_token("owner")
+    sessions = _ok(httpx.get(server.base + "/api/v1/me/sessions", headers={"Authorization": f"Bearer {second}"}))["sessions"]
+    w.ids["owner_session"] = next(s["id"] for s in sessions if s.get("current"))  # the second one, not the world's
+    w.ids["partnership_pending"] = _ok(owner.post("/api/v1/me/recovery/partners", json={"pseudonym": mentor.pseudonym}))["partnership"]["id"]
+    # A mentorship between the friend and the mentor (the owner is no party to it).
+    friend_request = _ok(friend.post("/api/v1/mentorship/requests", json={"focus": "alcohol", "tz_band": "europe_africa"}))["request"]
+    w.ids["mentorship"] = _ok(mentor.post(f"/api/v1/mentorship/inbox/{friend_request['id']}/accept"))["mentorship"]["id"]
+    return w
