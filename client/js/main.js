@@ -124,28 +124,39 @@ function endSession(message) {
   if (message) showStatus(message);
 }
 
+// Each navigation renders into its own outlet: a slower earlier view that finishes
+// loading after the member has moved on writes into a detached element, never over
+// the page they are on now.
+let visits = 0;
+
 async function route() {
   if (leaveView) {
     leaveView();
     leaveView = null;
   }
+  const visit = ++visits;
+  const outlet = h("div", { class: "view" });
+  clear(main).append(outlet);
   const hash = location.hash || "#/rooms";
   const { user } = getState();
   if (!user) {
     const render = publicRoutes[hash] || renderLogin;
-    render(main, { onSignedIn: signedIn });
+    render(outlet, { onSignedIn: signedIn });
     return;
   }
   for (const [pattern, render] of routes) {
     const match = hash.match(pattern);
     if (match) {
       try {
-        const cleanup = await render(main, ...match.slice(1));
-        if (typeof cleanup === "function") leaveView = cleanup;
+        const cleanup = await render(outlet, ...match.slice(1));
+        if (typeof cleanup === "function") {
+          if (visit === visits) leaveView = cleanup;
+          else cleanup();  // the member already left this view
+        }
       } catch (error) {
-        clear(main).append(h("p", { class: "form-error", role: "alert", text: error.detail || t("error.generic") }));
+        if (visit === visits) clear(outlet).append(h("p", { class: "form-error", role: "alert", text: error.detail || t("error.generic") }));
       }
-      main.focus();
+      if (visit === visits) main.focus();
       return;
     }
   }

@@ -172,9 +172,10 @@ def upgrade() -> None:
     op.create_index("ix_moderation_audit_at", "moderation_audit", ["at"])
     op.create_index("ix_moderation_audit_action_at", "moderation_audit", ["action", "at"])
     if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(f"""CREATE TRIGGER moderation_audit_no_{verb.lower()} BEFORE {verb} ON moderation_audit
-                BEGIN SELECT RAISE(ABORT, 'moderation_audit is append-only'); END""")
+        op.execute("""CREATE TRIGGER moderation_audit_no_update BEFORE UPDATE ON moderation_audit
+            BEGIN SELECT RAISE(ABORT, 'moderation_audit is append-only'); END""")
+        op.execute("""CREATE TRIGGER moderation_audit_no_delete BEFORE DELETE ON moderation_audit
+            BEGIN SELECT RAISE(ABORT, 'moderation_audit is append-only'); END""")
     else:
         op.execute("""CREATE FUNCTION moderation_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'moderation_audit is append-only'; END $$""")

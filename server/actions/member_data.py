@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.flags import audit
 from server.actions import recovery_data, second_factor
 from server.actions.accounts import Auth, LoginFailed, end_sessions_in, remaining_recovery_codes
+from server.actions.member_data_moderation import COVERAGE as MODERATION_COVERAGE
+from server.actions.member_data_moderation import export_moderation
 from server.actions.messages import message_out
 from server.actions.sessions import list_sessions
 from server.errors import InvalidField
@@ -97,6 +99,7 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("warning_consents", "recipient_id"): "recovery.early_warning",
     ("warning_notices", "user_id"): "recovery.notices_received (notices sent about you go to the people you chose)",
     ("warning_notices", "recipient_id"): "recovery.notices_received",
+    **MODERATION_COVERAGE,
 }
 
 
@@ -177,6 +180,7 @@ async def export(h: Hearth, auth: Auth) -> dict[str, Any]:
                 for r in await s.scalars(select(RotaSlot).where(RotaSlot.user_id == me).order_by(RotaSlot.id))]
         hands = [{"meeting_id": m.meeting_id, "raised_at": _iso(m.raised_at)}
                  for m in await s.scalars(select(MeetingHand).where(MeetingHand.user_id == me))]
+        moderation = await export_moderation(s, me)
     return {
         "format": "hearth-export-1",
         "exported_at": utcnow().isoformat(),
@@ -211,6 +215,7 @@ async def export(h: Hearth, auth: Auth) -> dict[str, Any]:
         "crisis_flags": flags,
         "staff": {"on_call": None if on_call is None else {"manual": on_call.manual, "max_flags": on_call.max_flags}, "rota": rota},
         "meeting_hands": hands,
+        "moderation": moderation,
         "recovery": recovery,
     }
 

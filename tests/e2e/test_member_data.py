@@ -14,6 +14,7 @@ import pytest
 from server.actions.member_data import COVERAGE
 from tests.e2e.db_dump import dump, where
 from tests.e2e.dm_support import OPEN_DMS, pair
+from tests.e2e.moderation_support import acted, case_for, report
 from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
@@ -74,8 +75,13 @@ async def test_the_export_holds_everything_about_the_member_and_nothing_about_ot
     made = await _live_a_little(member, friend, mark)
     friend_sock = await friend.socket()
     await friend_sock.join(made["conversation"])
-    await friend_sock.say(made["conversation"], "the friend's own words fr" + mark)
+    friends_words = (await friend_sock.say(made["conversation"], "the friend's own words fr" + mark))["message"]
     await friend_sock.close()
+    # Moderation: the member reports the friend's message; the friend reports the member's, and a moderator warns them.
+    _ok(report(member, "message", friends_words["id"], "other", f"Not kind {mark}"))
+    _ok(report(friend, "message", made["room_message"]["id"], "harassment", "report text of the friend fr" + mark))
+    moderator = create_staff(site, "moderator")
+    acted(moderator, case_for(moderator, "message", made["room_message"]["id"])["id"], "warn", f"Please keep it kind {mark}")
     _ok(friend.post("/api/v1/blocks", {"pseudonym": member.pseudonym}))  # never told to the blocked member
 
     response = member.get("/api/v1/me/export")
@@ -95,6 +101,9 @@ async def test_the_export_holds_everything_about_the_member_and_nothing_about_ot
     assert data["recovery"]["goals"][0]["title"] == f"Call my sister {mark}"
     assert data["recovery"]["day_counts"] and data["sessions"]
     assert data["crisis_flags"] and CRISIS in data["crisis_flags"][0]["your_words"]
+    assert [(r["reason"], r["text"]) for r in data["moderation"]["reports_made"]] == [("other", f"Not kind {mark}")]
+    assert [(a["kind"], a["reason"]) for a in data["moderation"]["actions_on_my_account"]] == [("warn", f"Please keep it kind {mark}")]
+    assert data["moderation"]["notices"]
     text = response.text
     assert "fr" + mark not in text  # the friend's words are theirs, not in this export
     assert friend.pseudonym + '"' not in text.replace(f'"with":"{friend.pseudonym}"', "")  # who blocked them: never
