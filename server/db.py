@@ -3,12 +3,17 @@
 SQLite allows one writer at a time. Rather than let concurrent transactions
 collide on SQLITE_BUSY, each process funnels its writes through one asyncio
 lock (WAL mode lets reads continue meanwhile). PostgreSQL needs no such lock:
-row locks order the writes that must be ordered."""
+row locks order the writes that must be ordered.
+
+The lock has an urgent lane: a write carrying words the crisis detector rates
+high or imminent goes ahead of ordinary writes already waiting, so a crisis
+alert never queues behind a busy room's chat (issue 7)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator
@@ -48,12 +53,48 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class WriteGate:
+    """One writer at a time, first come first served, except that urgent writers
+    are let in before every ordinary writer still waiting."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._ordinary: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return sum(not f.done() for f in (*self._urgent, *self._ordinary))
+
+    async def acquire(self, urgent: bool = False) -> None:
+        if not self._busy and not self.waiting:
+            self._busy = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._ordinary).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # the gate was handed to us as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._ordinary):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():  # skip writers that gave up waiting
+                    turn.set_result(None)  # handed over: the gate stays busy
+                    return
+        self._busy = False
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = asyncio.Lock() if settings.is_sqlite else None
+        self._write_gate = WriteGate() if settings.is_sqlite else None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -61,17 +102,21 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed on normal exit, rolled back on error."""
+    async def write(self, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed on normal exit, rolled back on error.
+        `urgent`: possible crisis words, let in before waiting ordinary writes."""
         started = time.perf_counter()
         try:
-            if self._write_lock is None:
+            if self._write_gate is None:
                 async with self.sessions() as session, session.begin():
                     yield session
                 return
-            async with self._write_lock:
+            await self._write_gate.acquire(urgent)
+            try:
                 async with self.sessions() as session, session.begin():
                     yield session
+            finally:
+                self._write_gate.release()
         finally:
             metrics.db_seconds.observe(time.perf_counter() - started)
 

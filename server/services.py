@@ -70,8 +70,9 @@ class Hearth:
         await self.db.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.db.write() as session:
+    async def transaction(self, urgent: bool = False) -> AsyncIterator[Tx]:
+        """`urgent`: the words may be a crisis; see `Database.write`."""
+        async with self.db.write(urgent) as session:
             tx = Tx(session)
             yield tx
         if self.settings.fault_inject == "exit_after_flag_commit" and any(e.get("type") == "flag_raised" for _, e in tx.events):

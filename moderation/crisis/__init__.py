@@ -35,3 +35,11 @@ def reload_default_rules() -> Detector:
 def assess(text: str, context: Sequence[str] = ()) -> Assessment:
     """Assess one message; `context` is the same author's recent messages there, oldest first."""
     return _default.assess(text, context)
+
+
+def may_be_urgent(text: str) -> bool:
+    """Whether these words alone rate high or imminent: such a write takes the
+    urgent lane to the database (`server.db.WriteGate`). The full assessment,
+    with the author's context, still runs in the write itself."""
+    return severity_rank(_default.assess(text).severity) >= severity_rank("high")
+

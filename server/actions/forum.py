@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation import screening
+from moderation.crisis import may_be_urgent
 from moderation.autoflags import apply_replacements, check_text
 from moderation.watchlist import current as current_watchlist
 from server.actions.accounts import Auth
@@ -234,7 +235,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
     draft = _draft(h, auth, data.get("body"), data.get("content_notes"))
     await h.limits.check("forum_thread", h.settings.forum_thread_rate, auth.user.id,
                          detail="You've started several threads in a short time. Please wait a little before starting another.")
-    async with h.transaction() as tx:
+    async with h.transaction(urgent=may_be_urgent(f"{title}\n{draft.body}")) as tx:
         board = await access_board(tx.session, auth, board_id)
         now = utcnow()
         new_account = await screening.gate(h, tx, auth, room=None, now=now, rate="post")
@@ -265,7 +266,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
 async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) -> dict[str, Any]:
     draft = _draft(h, auth, data.get("body"), data.get("content_notes"))
     await h.limits.check("forum_reply", h.settings.forum_reply_rate, auth.user.id)
-    async with h.transaction() as tx:
+    async with h.transaction(urgent=may_be_urgent(draft.body)) as tx:
         thread = await access_thread(tx.session, auth, thread_id)
         _check_open(thread, auth, "new replies")
         now = utcnow()
@@ -379,7 +380,7 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
     notes = check_notes(data.get("content_notes")) if "content_notes" in data else None
     title = _title(h, data["title"]) if "title" in data else None
     await h.limits.check("forum_reply", h.settings.forum_reply_rate, auth.user.id)
-    async with h.transaction() as tx:
+    async with h.transaction(urgent=may_be_urgent(draft.body)) as tx:
         post, thread = await _own_post(tx.session, auth, post_id)
         _check_open(thread, auth, "edits")
         new_account = await screening.gate(h, tx, auth, room=None, now=utcnow(), rate=None, edit=True)

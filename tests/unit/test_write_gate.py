@@ -1,0 +1,68 @@
+"""The SQLite write gate: one writer at a time, and writes carrying possible
+crisis words let in before ordinary writes already waiting (issue 7)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from moderation.crisis import may_be_urgent
+from server.db import WriteGate
+
+
+async def _writer(gate: WriteGate, name: str, order: list[str], urgent: bool = False, hold: float = 0.0) -> None:
+    await gate.acquire(urgent)
+    try:
+        order.append(name)
+        await asyncio.sleep(hold)
+    finally:
+        gate.release()
+
+
+async def test_urgent_writers_go_before_waiting_ordinary_ones_and_ordinary_ones_keep_their_order() -> None:
+    gate, order = WriteGate(), []
+    first = asyncio.create_task(_writer(gate, "busy", order, hold=0.05))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(_writer(gate, f"chat{i}", order)) for i in range(3)]
+    await asyncio.sleep(0)
+    crisis = asyncio.create_task(_writer(gate, "crisis", order, urgent=True))
+    await asyncio.gather(first, *waiting, crisis)
+    assert order == ["busy", "crisis", "chat0", "chat1", "chat2"]
+
+
+async def test_one_writer_at_a_time() -> None:
+    gate, inside, most = WriteGate(), 0, 0
+
+    async def write(urgent: bool) -> None:
+        nonlocal inside, most
+        await gate.acquire(urgent)
+        try:
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.001)
+            inside -= 1
+        finally:
+            gate.release()
+
+    await asyncio.gather(*(write(i % 3 == 0) for i in range(30)))
+    assert most == 1 and gate.waiting == 0
+
+
+async def test_a_writer_that_gives_up_waiting_does_not_block_the_gate() -> None:
+    gate, order = WriteGate(), []
+    first = asyncio.create_task(_writer(gate, "busy", order, hold=0.02))
+    await asyncio.sleep(0)
+    quitter = asyncio.create_task(_writer(gate, "quitter", order))
+    after = asyncio.create_task(_writer(gate, "after", order))
+    await asyncio.sleep(0)
+    quitter.cancel()
+    await asyncio.gather(first, after)
+    assert order == ["busy", "after"]
+    await asyncio.wait_for(gate.acquire(), 1)  # free again
+    gate.release()
+
+
+def test_the_lane_is_chosen_by_the_words_alone() -> None:
+    assert may_be_urgent("I have the pills lined up and tonight is the night")
+    assert may_be_urgent("i want to kms tonight")
+    assert not may_be_urgent("Killing it at work today, 90 days sober!")
+    assert not may_be_urgent("Good morning everyone")
