@@ -74,20 +74,18 @@ def test_guessed_ids_reveal_nothing(world: World) -> None:
             real = client.patch(template.format(world.ids.get(key, 1)), json={"title": "x", "label": "x"})
             missing = client.patch(template.format(10_000_000), json={"title": "x", "label": "x"})
             assert real.status_code == missing.status_code == 404 and real.content == missing.content
-        # Moderation ids: a case, another member's warning, an appeal's action, a private conversation's hosts.
-        for method, real_path, missing_path, body in (
-            ("GET", f"/api/v1/moderation/cases/{world.ids['case']}", "/api/v1/moderation/cases/10000000", None),
-            ("POST", f"/api/v1/moderation/cases/{world.ids['case']}/claim", "/api/v1/moderation/cases/10000000/claim", None),
-            ("GET", f"/api/v1/moderation/rooms/{conversation}/hosts", "/api/v1/moderation/rooms/10000000/hosts", None),
-            ("POST", f"/api/v1/moderation/rooms/{conversation}/pause", "/api/v1/moderation/rooms/10000000/pause", {"minutes": 5}),
-            ("POST", "/api/v1/appeals", "/api/v1/appeals", "action_id"),
+        # Moderation ids: a case, a private conversation's hosts and pause, the owner's warning to appeal.
+        mod, case = "/api/v1/moderation", world.ids["case"]
+        for method, real_path, missing_path, real_body, missing_body in (
+            ("GET", f"{mod}/cases/{case}", f"{mod}/cases/10000000", None, None),
+            ("POST", f"{mod}/cases/{case}/claim", f"{mod}/cases/10000000/claim", None, None),
+            ("GET", f"{mod}/rooms/{conversation}/hosts", f"{mod}/rooms/10000000/hosts", None, None),
+            ("POST", f"{mod}/rooms/{conversation}/pause", f"{mod}/rooms/10000000/pause", {"minutes": 5}, {"minutes": 5}),
+            ("POST", "/api/v1/appeals", "/api/v1/appeals", {"action_id": world.ids["owner_action"], "body": "Mine?"},
+             {"action_id": 10_000_000, "body": "Mine?"}),
         ):
-            if body == "action_id":
-                real = client.post(real_path, json={"action_id": world.ids["owner_action"], "body": "mine?"})
-                missing = client.post(missing_path, json={"action_id": 10_000_000, "body": "mine?"})
-            else:
-                real = client.request(method, real_path, json=body)
-                missing = client.request(method, missing_path, json=body)
+            real = client.request(method, real_path, json=real_body)
+            missing = client.request(method, missing_path, json=missing_body)
             assert real.status_code == missing.status_code == 404 and real.content == missing.content, real_path
     # A room's host: a case that isn't about their room is the same 404 as one that never was.
     with httpx.Client(base_url=world.server.base, headers=world.people["host"].headers, timeout=30) as client:
