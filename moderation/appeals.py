@@ -16,6 +16,7 @@ from moderation.cases import MODERATORS
 from moderation.notices import notify
 from moderation.sanctions import APPEALABLE, revoke_in
 from server.accounts.pseudonyms import pseudonym_key
+from server.actions import login_throttle
 from server.actions.accounts import Auth, LoginFailed
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import Message, ModAction, ModAppeal, User
@@ -65,15 +66,22 @@ async def appeal(h: Hearth, auth: Auth, action_id: object, body: object) -> dict
         raise Conflict("You've already appealed this decision; each one can be appealed once.", code="already_appealed") from None
 
 
-async def appeal_by_login(h: Hearth, pseudonym: object, password: object, body: object) -> dict[str, Any]:
-    """For a suspended or banned member, who cannot log in: appeal the suspension or ban."""
-    if not isinstance(pseudonym, str) or not isinstance(password, str) or len(password) > 1024:
+async def appeal_by_login(h: Hearth, pseudonym: object, password: object, body: object, *,
+                          address: str | None = None) -> dict[str, Any]:
+    """For a suspended or banned member, who cannot log in: appeal the suspension or ban.
+    It checks a password, so it shares log-in's brute-force throttle (`address` is for
+    that only): otherwise it would be a door for guessing passwords without one."""
+    if not isinstance(pseudonym, str) or not isinstance(password, str) or len(password) > 1024 or len(pseudonym) > 256:
         raise InvalidField("Please enter your pseudonym and password.")
     text = _body(body)
+    name_key = pseudonym_key(pseudonym.strip())
+    await login_throttle.check(h, name_key, address)
     async with h.db.read() as session:
-        user = await session.scalar(select(User).where(User.pseudonym_key == pseudonym_key(pseudonym.strip())))
+        user = await session.scalar(select(User).where(User.pseudonym_key == name_key))
     if not await h.hasher.verify(user.password_hash if user else None, password) or user is None:
+        await login_throttle.failed(h, name_key, address)
         raise LoginFailed()
+    await login_throttle.succeeded(h, name_key, address)
     async with h.transaction() as tx:
         action = await tx.session.scalar(select(ModAction).where(
             ModAction.target_user_id == user.id, ModAction.kind.in_(("suspend", "ban")), ModAction.revoked_at.is_(None))

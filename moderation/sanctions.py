@@ -286,6 +286,9 @@ async def _member_action(tx: Tx, auth: Auth, member: User, kind: str, data: dict
     if kind in ("suspend", "ban"):
         if auth.user.role not in MODERATORS:
             raise Forbidden("Only site moderators can suspend or ban.")
+        # The member's row first (as log-in does): a log-in racing this either sees the
+        # suspension or made its session before, and then the session ends below.
+        await tx.session.execute(select(User.id).where(User.id == member.id).with_for_update(key_share=True))
         until = now + timedelta(minutes=_minutes(data, MAX_SUSPEND_MINUTES)) if kind == "suspend" else None
         notice = (f"Your account is suspended until {_when(until)} because: {reason} You can appeal once."
                   if until else f"Your account can no longer take part in Hearth because: {reason} You can appeal once.")

@@ -111,9 +111,9 @@ async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bo
         await login_throttle.failed(h, name_key, address)
         raise LoginFailed()
     new_hash = await h.hasher.hash(password) if h.hasher.needs_rehash(user.password_hash) else None
-    await _check_not_suspended(h, user)
     try:
         async with h.transaction() as tx:
+            await _check_not_suspended(tx.session, user)
             await second_factor.use_at_log_in(h, tx.session, user, totp_code, recovery_code)
             if new_hash:
                 await tx.session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
@@ -126,12 +126,17 @@ async def log_in(h: Hearth, pseudonym: object, password: object, *, remember: bo
     return user, token
 
 
-async def _check_not_suspended(h: Hearth, user: User) -> None:
-    """Suspended and banned accounts can't log in; they are told why and until when."""
+async def _check_not_suspended(session: AsyncSession, user: User) -> None:
+    """Suspended and banned accounts can't log in; they are told why and until when.
+
+    Checked in the transaction that makes the new session, with the member's row
+    locked: a suspension or ban locks it too before ending every session, so either
+    this check sees it or the ban ends the session made here (before, a log-in that
+    checked just before a ban and stored its session just after kept a live one)."""
     from moderation.sanctions import check_may_log_in
 
-    async with h.db.read() as session:
-        await check_may_log_in(session, user, utcnow())
+    await session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    await check_may_log_in(session, user, utcnow())
 
 
 def _session_ended(tx: Tx, user_id: int, reason: str, session_id: int | None = None) -> None:
@@ -195,9 +200,7 @@ async def recover(h: Hearth, pseudonym: object, code: object, new_password: obje
                 )
             if user is None or used is None or used.rowcount != 1:  # type: ignore[attr-defined]
                 raise LoginFailed(RECOVER_FAILED)
-            from moderation.sanctions import check_may_log_in
-
-            await check_may_log_in(tx.session, user, utcnow())  # a suspended or banned account stays out this way too
+            await _check_not_suspended(tx.session, user)  # a suspended or banned account stays out this way too
             if await second_factor.confirmed(tx.session, user.id) is not None:
                 if totp_code is None:
                     raise second_factor.SecondFactorRequired("This account uses an authenticator app: enter its current code too.")

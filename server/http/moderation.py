@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from moderation import appeals, audit, cases, hosts, notices, sanctions, trust, watchlist
-from server.http.common import JSON, check_anonymous_write, hearth, read_json, require_auth
+from server.http.common import JSON, check_anonymous_write, client_address, hearth, read_json, require_auth
 
 BASE = "/api/v1/moderation"
 
@@ -67,7 +67,8 @@ async def my_appeals(request: Request) -> JSON:
 async def appeal_by_login(request: Request) -> JSON:
     check_anonymous_write(request)
     data = await read_json(request)
-    found = await appeals.appeal_by_login(hearth(request), data.get("pseudonym"), data.get("password"), data.get("body"))
+    found = await appeals.appeal_by_login(hearth(request), data.get("pseudonym"), data.get("password"), data.get("body"),
+                                          address=client_address(request))
     return JSON({"appeal": found}, status_code=201)
 
 

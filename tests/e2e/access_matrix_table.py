@@ -5,7 +5,11 @@ Outcomes: "ok" means the request got past authentication and authorisation
 (any answer but 401, 403, 404 or a 5xx: a 400 for a deliberately dull body
 still proves the door was open); 401, 403 and 404 must be exactly that status.
 404 is the answer wherever existence must not leak: an object that is not
-yours is "not found", exactly like one that never existed."""
+yours is "not found", exactly like one that never existed.
+
+Suspended and banned members hold the session they had before the moderator acted: it
+was ended, so every door that needs a session answers them 401, like a stranger's; the
+public ones (sign-up, log-in, the appeal from the log-in page) stay open."""
 
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.access_world import ROLES, World
+from tests.e2e.access_world import ROLES, SANCTIONED, World
 from tests.support import PASSWORD
 
 Outcome = str | int
 STAFF = ("specialist", "moderator", "admin")
 MANAGERS = ("moderator", "admin")
-LOGGED_IN = tuple(r for r in ROLES if r != "anonymous")
+MEMBERS = ("owner", "other", "mentor", "host")  # no staff role; the host hosts room 2
+LOGGED_IN = tuple(r for r in ROLES if r != "anonymous" and r not in SANCTIONED)
+SHUT: dict[str, Outcome] = {"anonymous": 401, **{r: 401 for r in SANCTIONED}}  # no live session
 
 
 def everyone() -> dict[str, Outcome]:
@@ -29,17 +35,17 @@ def everyone() -> dict[str, Outcome]:
 
 def self_service() -> dict[str, Outcome]:
     """Any signed-in person, on their own things."""
-    return {"anonymous": 401, **{r: "ok" for r in LOGGED_IN}}
+    return {**SHUT, **{r: "ok" for r in LOGGED_IN}}
 
 
 def owned(*also: str) -> dict[str, Outcome]:
     """The owner's object: everyone else (staff included) gets 404, as for a missing one."""
     # `also` may name people outside the matrix's roles (the owner's friend): they are set up, not probed.
-    return {"anonymous": 401, **{r: 404 for r in LOGGED_IN}, "owner": "ok", **{r: "ok" for r in also if r in ROLES}}
+    return {**SHUT, **{r: 404 for r in LOGGED_IN}, "owner": "ok", **{r: "ok" for r in also if r in ROLES}}
 
 
 def roles(*allowed: str, denied: Outcome = 403) -> dict[str, Outcome]:
-    return {"anonymous": 401, **{r: denied for r in LOGGED_IN}, **{r: "ok" for r in allowed}}
+    return {**SHUT, **{r: denied for r in LOGGED_IN}, **{r: "ok" for r in allowed}}
 
 
 @dataclass
@@ -79,13 +85,15 @@ def request_for(client: httpx.Client, world: World, case: Case, role: str) -> ht
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = case.body if case.body is not None else ({} if case.method in ("POST", "PUT", "PATCH") else None)
     if isinstance(body, dict):  # "{role}" in a value: each role its own (log-in throttling counts per name)
-        body = {k: v.replace("{role}", role) if isinstance(v, str) else v for k, v in body.items()}
+        name = world.people[role].pseudonym if role in world.people else "Nobody"  # "{pseudonym}": the role's own
+        body = {k: v.replace("{role}", role).replace("{pseudonym}", name) if isinstance(v, str) else v for k, v in body.items()}
     if case.body_ids:
         body = {**(body or {}), **{k: world.ids[v] for k, v in case.body_ids.items()}}
     return client.request(case.method, url_for(world, case), json=body, headers=headers)
 
 
 A = "/api/v1"
+MOD = f"{A}/moderation"
 ME = f"{A}/me/recovery"
 F = f"{A}/forum"
 ROOM, CONV, TOPIC = {"room_id": "conversation"}, {"conversation_id": "conversation"}, {"room_id": "=2"}
@@ -127,7 +135,7 @@ CASES: list[Case] = [
     Case("GET", f"{A}/rooms/{{room_id}}/messages", owned("friend"), ROOM, note="private conversation"),
     Case("GET", f"{A}/rooms/{{room_id}}/messages", self_service(), TOPIC, note="topic room"),
     Case("POST", f"{A}/messages/{{message_id}}/hide", roles(*STAFF), {"message_id": "message_to_hide"}, body={"hidden": False}),
-    Case("POST", f"{A}/messages/{{message_id}}/hide", roles(denied=404) | {r: 403 for r in ("owner", "other", "mentor")},
+    Case("POST", f"{A}/messages/{{message_id}}/hide", roles(denied=404) | {r: 403 for r in MEMBERS},
          {"message_id": "private_message"}, body={"hidden": True}, note="private message: staff can't reach it"),
     Case("PUT", f"{A}/messages/{{message_id}}/reactions/{{kind}}", self_service(), {"message_id": "message", "kind": "=hug"}),
     Case("DELETE", f"{A}/messages/{{message_id}}/reactions/{{kind}}", self_service(), {"message_id": "message", "kind": "=hug"}),
@@ -250,7 +258,73 @@ CASES: list[Case] = [
     Case("GET", f"{A}/meetings/{{meeting_id}}.ics", self_service(), {"meeting_id": "meeting"}),
     Case("PATCH", f"{A}/meetings/{{meeting_id}}", roles(*MANAGERS), {"meeting_id": "meeting"}, body={"notes": "Bring tea."}),
     Case("PUT", f"{A}/meetings/{{meeting_id}}/reminder", self_service(), {"meeting_id": "meeting"}, body={"on": False}),
+    # moderation: a member's own reports, notices, trust and appeals
+    Case("POST", f"{A}/reports", self_service(), body={"kind": "message", "reason": "nothing"}, note="a dull body: 400"),
+    Case("POST", f"{A}/reports", roles(denied=404) | {"owner": "ok"}, body={"kind": "message", "reason": "spam"},
+         body_ids={"id": "private_message"}, note="a private message: only its participants know it (the owner's own: 400)"),
+    Case("GET", f"{A}/reports/mine", self_service()),
+    Case("GET", f"{A}/me/notices", self_service()),
+    Case("POST", f"{A}/me/notices/read", self_service()),
+    Case("GET", f"{A}/me/trust", self_service()),
+    Case("GET", f"{A}/me/hosting", self_service()),
+    Case("GET", f"{A}/appeals/mine", self_service()),
+    Case("POST", f"{A}/appeals", owned(), body={"body": "Please look again."}, body_ids={"action_id": "owner_action"}, last=("owner",),
+         note="a warning to the owner: nobody else's to appeal, staff included"),
+    Case("POST", f"{A}/auth/appeal", {r: 404 for r in ROLES} | {"anonymous": 401, "suspended": "ok", "banned": "ok"},
+         body={"pseudonym": "{pseudonym}", "password": PASSWORD, "body": "I'd like another look, please."},
+         note="public, with each role's own name and password: only the suspended and banned have something to appeal"),
+    # moderation: the review queue and its cases (moderators, and a room's hosts for its cases)
+    Case("GET", f"{MOD}/cases", roles("host", *MANAGERS)),
+    Case("GET", f"{MOD}/cases/{{case_id}}", roles("host", *MANAGERS, denied=404), {"case_id": "case"}, note="a message in room 2"),
+    Case("GET", f"{MOD}/cases/{{case_id}}", roles(*MANAGERS, denied=404), {"case_id": "case_elsewhere"},
+         note="a member reported: not a room's, so not the host's"),
+    Case("POST", f"{MOD}/cases/{{case_id}}/claim", roles("host", *MANAGERS, denied=404), {"case_id": "case"}, last=("host",),
+         note="the moderator claims it first; the admin and the host then get 409"),
+    Case("POST", f"{MOD}/cases/{{case_id}}/release", roles("host", *MANAGERS, denied=404), {"case_id": "case"}, last=("moderator",),
+         note="only the holder gives it back (409 for the others)"),
+    Case("POST", f"{MOD}/cases/{{case_id}}/actions", roles("host", *MANAGERS, denied=404), {"case_id": "case"},
+         body={"action": "warn", "reason": "Please be kind.", "resolve": False}, last=("host",), note="warn, case left open"),
+    Case("POST", f"{MOD}/cases/{{case_id}}/claim", roles(*MANAGERS, denied=404), {"case_id": "case_elsewhere"},
+         last=("moderator", "admin")),
+    Case("POST", f"{MOD}/cases/{{case_id}}/actions", roles(*MANAGERS, denied=404), {"case_id": "case_elsewhere"},
+         body={"action": "dismiss"}, last=("admin", "moderator"),
+         note="the admin may act on the case the moderator holds (dismiss closes it: the moderator then gets 409)"),
+    # moderation: members as staff see them
+    Case("GET", f"{MOD}/members/{{member_id}}", roles(*MANAGERS), {"member_id": "nuisance_id"}),
+    Case("POST", f"{MOD}/members/{{member_id}}/actions", roles(*MANAGERS), {"member_id": "nuisance_id"}, body={"action": "warn"},
+         note="no reason: 400, nothing done"),
+    Case("GET", f"{MOD}/members/{{member_id}}/notes", roles(*MANAGERS), {"member_id": "nuisance_id"}),
+    Case("POST", f"{MOD}/members/{{member_id}}/notes", roles(*MANAGERS), {"member_id": "nuisance_id"}, body={"body": ""}),
+    Case("PUT", f"{MOD}/members/{{member_id}}/trust", roles(*MANAGERS), {"member_id": "nuisance_id"}, body={"level": 9}),
+    Case("PUT", f"{MOD}/members/{{member_id}}/trust", roles(*MANAGERS) | {"moderator": 404, "admin": 404},
+         {"member_id": "=0"}, body={"level": 1, "reason": "x"}, note="a member id that never existed"),
+    Case("POST", f"{MOD}/actions/{{action_id}}/lift", roles(*MANAGERS), {"action_id": "mute_action"}, note="no reason: 400"),
+    Case("GET", f"{MOD}/appeals", roles(*MANAGERS)),
+    Case("POST", f"{MOD}/appeals/{{appeal_id}}/decide", roles("admin") | {"moderator": 403}, {"appeal_id": "appeal"},
+         body={"decision": "upheld", "note": "The warning stays."}, last=("admin",),
+         note="the moderator who warned may not decide it (403 own_decision)"),
+    # moderation: rooms' hosts and pauses
+    Case("GET", f"{MOD}/rooms/{{room_id}}/hosts", self_service(), TOPIC),
+    Case("GET", f"{MOD}/rooms/{{room_id}}/hosts", roles(denied=404), ROOM, note="a private conversation has no hosts: 404"),
+    Case("POST", f"{MOD}/rooms/{{room_id}}/hosts", roles(*MANAGERS), TOPIC, body={"pseudonym": ""}),
+    Case("POST", f"{MOD}/rooms/{{room_id}}/pause", roles("host", *MANAGERS, denied=404), TOPIC, body={"minutes": 0},
+         note="room 2, which the host hosts; minutes 0: 400"),
+    Case("POST", f"{MOD}/rooms/{{room_id}}/pause", roles(*MANAGERS, denied=404), {"room_id": "=4"}, body={"minutes": 0},
+         note="room 4: not the host's"),
+    Case("POST", f"{MOD}/rooms/{{room_id}}/pause", roles(denied=404), ROOM, body={"minutes": 0}, note="a private conversation"),
+    Case("DELETE", f"{MOD}/rooms/{{room_id}}/pause", roles("host", denied=404), TOPIC, last=("host", "moderator", "admin"),
+         note="the host ends room 2's pause; then there is none for the managers"),
+    Case("DELETE", f"{MOD}/rooms/{{room_id}}/pause", roles("admin", denied=404), {"room_id": "=4"}, last=("admin", "moderator"),
+         note="the admin ends room 4's; then there is none for the moderator"),
+    # moderation: watched words (read: moderators; change: admins) and the audit log (admins)
+    Case("GET", f"{MOD}/watched-words", roles(*MANAGERS)),
+    Case("POST", f"{MOD}/watched-words", roles("admin"), body={}),
+    Case("PATCH", f"{MOD}/watched-words/{{word_id}}", roles("admin"), {"word_id": "word"}, body={"action": "flag"}),
+    Case("GET", f"{MOD}/audit", roles("admin")),
     # Destructive ones last: each denied role first, then the one allowed.
+    Case("DELETE", f"{MOD}/watched-words/{{word_id}}", roles("admin"), {"word_id": "word"}, last=("admin",)),
+    Case("DELETE", f"{MOD}/rooms/{{room_id}}/hosts/{{user_id}}", roles("moderator") | {"admin": 404},
+         {"room_id": "=4", "user_id": "host_to_remove"}, last=("moderator", "admin"), note="the moderator removes the friend; then gone"),
     Case("DELETE", f"{ME}/goals/{{goal_id}}/steps/{{step_id}}", owned(), {"goal_id": "goal", "step_id": "step"}, last=("owner",)),
     Case("DELETE", f"{ME}/goals/{{goal_id}}", owned(), {"goal_id": "goal"}, last=("owner",)),
     Case("DELETE", f"{ME}/check-ins/{{day}}", owned(), {"day": "day"}, last=("owner",)),

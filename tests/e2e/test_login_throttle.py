@@ -97,6 +97,22 @@ def test_recovery_codes_share_the_throttle(behind_proxy: ServerProcess) -> None:
     assert good.status_code == 200
 
 
+def test_appeals_from_the_log_in_page_share_the_throttle(behind_proxy: ServerProcess) -> None:
+    """POST /auth/appeal checks a password too: it must not be a way round the throttle."""
+    owner = sign_up(behind_proxy)
+
+    def appeal(password: str, address: str) -> httpx.Response:
+        return httpx.post(behind_proxy.base + "/api/v1/auth/appeal", headers={"X-Forwarded-For": address},
+                          json={"pseudonym": owner.pseudonym, "password": password, "body": "Please look again."})
+
+    statuses = [appeal(WRONG, "203.0.113.70").status_code for _ in range(7)]
+    assert statuses == [401] * 5 + [429] * 2, statuses
+    assert _login(behind_proxy, owner.pseudonym, WRONG, "203.0.113.70").status_code == 429  # the same windows as log-in
+    assert appeal(PASSWORD, "203.0.113.70").status_code == 429  # the right password waits too: nothing to learn
+    elsewhere = appeal(PASSWORD, "198.51.100.71")
+    assert elsewhere.status_code == 404 and elsewhere.json()["error"]["code"] == "not_found"  # not suspended: nothing to appeal
+
+
 def test_without_a_trusted_proxy_forwarding_headers_are_ignored(server: ServerProcess) -> None:
     owner = sign_up(server)
     # A client inventing a new address on every try is still counted as itself.
