@@ -1,4 +1,4 @@
-// Admin and moderator tools: rooms, roles (admins), the on-call rota (admins).
+// Admin and moderator tools: rooms, forum boards, roles (admins), the on-call rota (admins).
 import { api } from "../api.js";
 import { h, clear } from "../dom.js";
 import { t, extendCatalogue } from "../i18n.js";
@@ -27,6 +27,17 @@ extendCatalogue({
   "admin.to": "To (HH:MM)",
   "admin.remove": "Remove",
   "admin.done": "Done.",
+  "admin.boards": "Forum boards",
+  "admin.boardsIntro": "Boards are the forum's sections. Members see them in this order.",
+  "admin.boardName": "Board name",
+  "admin.boardDescription": "Board description",
+  "admin.boardSlug": "Short name for the board's link (letters, digits, dashes)",
+  "admin.boardThreads": "{count} threads",
+  "admin.newBoard": "New board",
+  "admin.createBoard": "Create board",
+  "admin.saveBoard": "Save",
+  "admin.moveUp": "Move up",
+  "admin.moveDown": "Move down",
   "role.member": "Member",
   "role.specialist": "Peer specialist",
   "role.moderator": "Moderator",
@@ -84,6 +95,73 @@ async function roomsSection() {
   });
   await load();
   return h("section", { class: "card" }, h("h2", { text: t("admin.rooms") }), list, form, said);
+}
+
+async function boardsSection() {
+  const list = h("ul", { class: "admin-boards" });
+  const said = status();
+  async function patch(board, body) {
+    try {
+      await api(`/api/v1/forum/boards/${board.id}`, { method: "PATCH", body });
+      said.textContent = t("admin.done");
+      return true;
+    } catch (error) {
+      said.textContent = errorText(error);
+      return false;
+    }
+  }
+  async function load() {
+    const { boards } = await api("/api/v1/forum/boards");
+    clear(list);
+    boards.forEach((board, index) => {
+      const name = h("input", { value: board.name, "aria-label": `${t("admin.boardName")}: ${board.name}`, required: true });
+      const description = h("input", { value: board.description, "aria-label": `${t("admin.boardDescription")}: ${board.name}` });
+      const form = h("form", { class: "admin-board" },
+        name, description,
+        h("span", { class: "muted", text: t("admin.boardThreads", { count: board.thread_count }) }),
+        h("button", { type: "submit", class: "btn", text: t("admin.saveBoard") }),
+        index > 0 ? h("button", { type: "button", class: "link", text: t("admin.moveUp"), "aria-label": `${t("admin.moveUp")}: ${board.name}`,
+          onclick: () => move(boards, index, index - 1) }) : null,
+        index < boards.length - 1 ? h("button", { type: "button", class: "link", text: t("admin.moveDown"), "aria-label": `${t("admin.moveDown")}: ${board.name}`,
+          onclick: () => move(boards, index, index + 1) }) : null);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if (await patch(board, { name: name.value, description: description.value })) load();
+      });
+      list.append(h("li", {}, form));
+    });
+  }
+  async function move(boards, from, to) {
+    // Number the boards 1, 2, 3… in the new order; only those that changed place are saved.
+    const order = boards.slice();
+    order.splice(to, 0, ...order.splice(from, 1));
+    for (const [index, board] of order.entries()) {
+      if (board.position !== index + 1 && !(await patch(board, { position: index + 1 }))) return;
+    }
+    load();
+  }
+  const slug = h("input", { id: "board-slug", required: true });
+  const name = h("input", { id: "board-name", required: true });
+  const description = h("input", { id: "board-description" });
+  const form = h("form", {},
+    h("h3", { text: t("admin.newBoard") }),
+    h("label", { for: "board-slug", text: t("admin.boardSlug") }), slug,
+    h("label", { for: "board-name", text: t("admin.boardName") }), name,
+    h("label", { for: "board-description", text: t("admin.boardDescription") }), description,
+    h("button", { type: "submit", class: "btn primary", text: t("admin.createBoard") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/v1/forum/boards", { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
+      form.reset();
+      said.textContent = t("admin.done");
+      load();
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  });
+  await load();
+  return h("section", { class: "card" }, h("h2", { text: t("admin.boards") }), h("p", { class: "muted", text: t("admin.boardsIntro") }), list, form, said);
 }
 
 function rolesSection() {
@@ -153,7 +231,7 @@ async function rotaSection() {
 
 export async function renderAdmin(main) {
   const isAdmin = getState().user?.role === "admin";
-  const parts = [h("h1", { text: t("admin.title") }), await roomsSection()];
+  const parts = [h("h1", { text: t("admin.title") }), await roomsSection(), await boardsSection()];
   if (isAdmin) parts.push(rolesSection(), await rotaSection());
   clear(main).append(h("section", { class: "page admin" }, parts));
 }
