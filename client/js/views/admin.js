@@ -1,50 +1,9 @@
 // Admin and moderator tools: rooms, forum boards, roles (admins), the on-call rota (admins).
 import { api } from "../api.js";
 import { h, clear } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
+import { t } from "../i18n.js";
 import { getState } from "../store.js";
 
-extendCatalogue({
-  "admin.title": "Community settings",
-  "admin.rooms": "Rooms",
-  "admin.newRoom": "New room",
-  "admin.slug": "Short name for links (letters, digits, dashes)",
-  "admin.name": "Name",
-  "admin.description": "Description",
-  "admin.create": "Create room",
-  "admin.archive": "Archive",
-  "admin.restore": "Restore",
-  "admin.rename": "Rename",
-  "admin.roles": "Roles",
-  "admin.rolePseudonym": "Pseudonym",
-  "admin.role": "Role",
-  "admin.setRole": "Set role",
-  "admin.rota": "On-call rota (UTC)",
-  "admin.addSlot": "Add slot",
-  "admin.saveRota": "Save rota",
-  "admin.weekday": "Day",
-  "admin.from": "From (HH:MM)",
-  "admin.to": "To (HH:MM)",
-  "admin.remove": "Remove",
-  "admin.done": "Done.",
-  "admin.boards": "Forum boards",
-  "admin.boardsIntro": "Boards are the forum's sections. Members see them in this order.",
-  "admin.boardName": "Board name",
-  "admin.boardDescription": "Board description",
-  "admin.boardSlug": "Short name for the board's link (letters, digits, dashes)",
-  "admin.boardThreads": "{count} threads",
-  "admin.newBoard": "New board",
-  "admin.createBoard": "Create board",
-  "admin.saveBoard": "Save",
-  "admin.moveUp": "Move up",
-  "admin.moveDown": "Move down",
-  "role.member": "Member",
-  "role.specialist": "Peer specialist",
-  "role.moderator": "Moderator",
-  "role.admin": "Admin",
-});
-
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 function status() {
   return h("p", { class: "muted", role: "status" });
@@ -185,6 +144,11 @@ function rolesSection() {
   return form;
 }
 
+// The rota counts days from Monday (0); the catalogue's week starts on Sunday.
+function weekdayName(day) {
+  return t("weekday")[(day + 1) % 7];
+}
+
 function minutes(text) {
   const [hours, mins] = text.split(":").map(Number);
   return hours * 60 + (mins || 0);
@@ -201,7 +165,7 @@ async function rotaSection() {
   function addRow(slot = { pseudonym: "", weekday: 0, start_minute: 18 * 60, end_minute: 22 * 60 }) {
     const row = h("tr", {},
       h("td", {}, h("input", { class: "who", value: slot.pseudonym, "aria-label": t("admin.rolePseudonym") })),
-      h("td", {}, h("select", { class: "day", "aria-label": t("admin.weekday") }, DAYS.map((d, i) => h("option", { value: String(i), text: d, selected: i === slot.weekday })))),
+      h("td", {}, h("select", { class: "day", "aria-label": t("admin.weekday") }, [0, 1, 2, 3, 4, 5, 6].map((i) => h("option", { value: String(i), text: weekdayName(i), selected: i === slot.weekday })))),
       h("td", {}, h("input", { class: "from", value: clock(slot.start_minute), "aria-label": t("admin.from"), pattern: "\\d{2}:\\d{2}" })),
       h("td", {}, h("input", { class: "to", value: clock(slot.end_minute), "aria-label": t("admin.to"), pattern: "\\d{2}:\\d{2}" })),
       h("td", {}, h("button", { type: "button", class: "link", text: t("admin.remove"), onclick: () => row.remove() })));
