@@ -70,15 +70,19 @@ async function boardsSection() {
     }
   }
   async function load() {
-    const { boards } = await api("/api/v1/forum/boards");
+    const { boards } = await api("/api/v1/forum/boards?archived=true");
     clear(list);
     boards.forEach((board, index) => {
       const name = h("input", { value: board.name, "aria-label": `${t("admin.boardName")}: ${board.name}`, required: true });
       const description = h("input", { value: board.description, "aria-label": `${t("admin.boardDescription")}: ${board.name}` });
       const form = h("form", { class: "admin-board" },
         name, description,
-        h("span", { class: "muted", text: t("admin.boardThreads", { count: board.thread_count }) }),
+        h("span", { class: "muted", text: board.archived ? t("admin.boardArchived") : t("admin.boardThreads", { count: board.thread_count }) }),
         h("button", { type: "submit", class: "btn", text: t("admin.saveBoard") }),
+        h("button", { type: "button", class: "btn", text: board.archived ? t("admin.restore") : t("admin.archive"),
+          "aria-label": `${board.archived ? t("admin.restore") : t("admin.archive")}: ${board.name}`, onclick: async () => {
+            if (await patch(board, { archived: !board.archived })) load();
+          } }),
         index > 0 ? h("button", { type: "button", class: "link", text: t("admin.moveUp"), "aria-label": `${t("admin.moveUp")}: ${board.name}`,
           onclick: () => move(boards, index, index - 1) }) : null,
         index < boards.length - 1 ? h("button", { type: "button", class: "link", text: t("admin.moveDown"), "aria-label": `${t("admin.moveDown")}: ${board.name}`,
