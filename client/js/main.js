@@ -1,7 +1,7 @@
 // Entry point: who is signed in, the router, the connection status bar.
 import { api } from "./api.js";
 import { h, clear } from "./dom.js";
-import { t, translateStatic } from "./i18n.js";
+import { t, translateStatic, translationReady } from "./i18n.js";
 import { installSafetyControls } from "./safety.js";
 import { live } from "./socket.js";
 import { getState, setState } from "./store.js";
@@ -190,8 +190,9 @@ live.on("room_mode", (frame) => setState({ unattended: Boolean(frame.unattended)
 
 async function start() {
   applyPreferences();
+  installSafetyControls();  // first: Quick exit and Get help now work before anything else loads
+  await translationReady;
   translateStatic();
-  installSafetyControls();
   window.addEventListener("hashchange", route);
   try {
     const me = await api("/api/v1/me");

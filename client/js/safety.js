@@ -6,7 +6,7 @@ const NEUTRAL_SITE = "https://www.weather.gov/";
 
 export function quickExit() {
   // Replace (not push) so Back does not return here, and blank the page at once.
-  document.title = "Weather";
+  document.title = t("safety.neutralTitle");
   clear(document.body);
   try {
     sessionStorage.clear();

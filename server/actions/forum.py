@@ -20,7 +20,7 @@ from moderation.autoflags import apply_replacements, check_text
 from moderation.watchlist import current as current_watchlist
 from server.actions.accounts import Auth
 from server.actions.blocks import blocked_ids
-from server.actions.forum_boards import access_board, board_out, check_id, is_moderator
+from server.actions.forum_boards import access_board, board_out, check_board_open, check_id, is_moderator
 from server.errors import Forbidden, InvalidField, NotFound
 from server.markup import Rendered, render
 from server.models import (
@@ -237,6 +237,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
                          detail="You've started several threads in a short time. Please wait a little before starting another.")
     async with h.transaction(urgent=may_be_urgent(f"{title}\n{draft.body}")) as tx:
         board = await access_board(tx.session, auth, board_id)
+        check_board_open(board, "new threads")
         now = utcnow()
         new_account = await screening.gate(h, tx, auth, room=None, now=now, rate="post")
         if new_account:
@@ -269,6 +270,7 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
     async with h.transaction(urgent=may_be_urgent(draft.body)) as tx:
         thread = await access_thread(tx.session, auth, thread_id)
         _check_open(thread, auth, "new replies")
+        check_board_open(await access_board(tx.session, auth, thread.board_id), "new replies")
         now = utcnow()
         new_account = await screening.gate(h, tx, auth, room=None, now=now, rate="post")
         post = ForumPost(thread_id=thread.id, author_id=auth.user.id, is_opening=False, body=draft.body,
@@ -532,6 +534,7 @@ async def thread_page(h: Hearth, auth: Auth, thread_id: object, *, cursor: objec
         mark = await session.get(ForumReadMark, (auth.user.id, thread.id))
         following = await session.get(ForumFollow, (auth.user.id, thread.id)) is not None
         author = await session.get(User, thread.author_id) if thread.author_id else None
+        board = await access_board(session, auth, thread.board_id)
         opening_notes = await session.scalar(
             select(ForumPost.content_notes).where(ForumPost.thread_id == thread.id, ForumPost.is_opening.is_(True))
         )
@@ -545,6 +548,7 @@ async def thread_page(h: Hearth, auth: Auth, thread_id: object, *, cursor: objec
         "next_cursor": None if last_seen is None else str(last_seen),
         "has_more": len(posts) == size,
         "following": following,
+        "board": board_out(board),
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation import audit
 from server.actions.accounts import Auth
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import ForumBoard, ForumThread, utcnow
@@ -32,6 +33,7 @@ def board_out(board: ForumBoard, thread_count: int | None = None) -> dict[str, A
     out: dict[str, Any] = {
         "id": board.id, "slug": board.slug, "name": board.name,
         "description": board.description, "position": board.position,
+        "archived": board.archived_at is not None,
     }
     if thread_count is not None:
         out["thread_count"] = thread_count
@@ -52,7 +54,14 @@ async def access_board(session: AsyncSession, auth: Auth, board_id: object) -> F
     return board
 
 
-async def list_boards(h: Hearth, auth: Auth) -> list[dict[str, Any]]:
+def check_board_open(board: ForumBoard, doing: str) -> None:
+    """An archived board keeps its threads readable and takes nothing new."""
+    if board.archived_at is not None:
+        raise Forbidden(f"This board is archived, so it can't take {doing}. You can still read it.", code="board_archived")
+
+
+async def list_boards(h: Hearth, auth: Auth, *, include_archived: bool = False) -> list[dict[str, Any]]:
+    """Boards in order. Archived ones are listed only for moderators who ask."""
     visible = select(ForumThread.board_id, func.count().label("n")).where(ForumThread.deleted_at.is_(None))
     if not is_moderator(auth):
         visible = visible.where(ForumThread.hidden_at.is_(None))
@@ -62,6 +71,8 @@ async def list_boards(h: Hearth, auth: Auth) -> list[dict[str, Any]]:
         .outerjoin(counts, counts.c.board_id == ForumBoard.id)
         .order_by(ForumBoard.position, ForumBoard.id)
     )
+    if not (include_archived and is_moderator(auth)):
+        query = query.where(ForumBoard.archived_at.is_(None))
     async with h.db.read() as session:
         return [board_out(board, count) for board, count in await session.execute(query)]
 
@@ -82,6 +93,10 @@ def _board_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         fields["name"] = clean_line(data.get("name"), field="name", min_chars=2, max_chars=80)
     if "description" in data:
         fields["description"] = clean_body(data["description"], field="description", max_chars=500) if data["description"] else ""
+    if "archived" in data and partial:
+        if not isinstance(data["archived"], bool):
+            raise InvalidField("archived must be true or false.")
+        fields["archived"] = data["archived"]
     if "position" in data:
         if not isinstance(data["position"], int) or isinstance(data["position"], bool):
             raise InvalidField("position must be a whole number.")
@@ -100,6 +115,7 @@ async def create_board(h: Hearth, auth: Auth, data: dict[str, Any]) -> ForumBoar
             board = ForumBoard(created_at=utcnow(), **{"description": "", **fields})
             tx.session.add(board)
             await tx.session.flush()
+            audit.record(tx.session, auth.user, "create_board", target_kind="board", target_id=board.id, slug=board.slug)
     except IntegrityError:
         raise Conflict("A board with that slug exists already.") from None
     return board
@@ -111,8 +127,13 @@ async def update_board(h: Hearth, auth: Auth, board_id: object, data: dict[str, 
     try:
         async with h.transaction() as tx:
             board = await access_board(tx.session, auth, board_id)
+            archived = fields.pop("archived", None)
             for key, value in fields.items():
                 setattr(board, key, value)
+            if archived is not None and archived != (board.archived_at is not None):
+                board.archived_at = utcnow() if archived else None
+                audit.record(tx.session, auth.user, "archive_board" if archived else "restore_board",
+                             target_kind="board", target_id=board.id)
     except IntegrityError:
         raise Conflict("A board with that slug exists already.") from None
     return board

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from moderation import audit
 from server.actions.accounts import Auth
 from server.actions.forum import Viewer, access_post, access_thread, post_out, split_notes, thread_out
-from server.actions.forum_boards import access_board, check_moderator
+from server.actions.forum_boards import access_board, check_board_open, check_moderator
 from server.errors import InvalidField
 from server.models import ForumPost, ForumThread, User, utcnow
 from server.services import Hearth, Tx
@@ -65,6 +65,7 @@ async def move_thread(h: Hearth, auth: Auth, thread_id: object, board_id: object
     async with h.transaction() as tx:
         thread = await access_thread(tx.session, auth, thread_id)
         board = await access_board(tx.session, auth, board_id)
+        check_board_open(board, "threads moved into it")
         audit.record(tx.session, auth.user, "move", target_kind="thread", target_id=thread.id, from_board=thread.board_id,
                      to_board=board.id)
         thread.board_id = board.id

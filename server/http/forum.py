@@ -17,7 +17,8 @@ def _id(request: Request, name: str) -> int:
 
 async def list_boards(request: Request) -> JSON:
     auth = await require_auth(request)
-    return JSON({"boards": await forum_boards.list_boards(hearth(request), auth)})
+    include_archived = request.query_params.get("archived") == "true"
+    return JSON({"boards": await forum_boards.list_boards(hearth(request), auth, include_archived=include_archived)})
 
 
 async def create_board(request: Request) -> JSON:

@@ -58,7 +58,8 @@ def test_keyboard_only_sign_in_and_send(browser: Any, server: ServerProcess) -> 
     member = sign_up(server)
     page = _new_page(browser, server)
     page.goto("/#/login")
-    page.keyboard.type(member.pseudonym)  # the pseudonym field has focus on arrival
+    expect(page.get_by_label("Pseudonym")).to_be_focused()  # the pseudonym field has focus on arrival
+    page.keyboard.type(member.pseudonym)
     page.keyboard.press("Tab")
     page.keyboard.type("correct horse battery staple")
     page.keyboard.press("Enter")

@@ -49,6 +49,49 @@ def test_boards_are_listed_in_order_and_managed_by_moderators_only(server: Serve
     assert member.patch(f"/api/v1/forum/boards/{board['id']}", {"name": "Taken over"}).status_code == 403
 
 
+def test_an_archived_board_stays_readable_takes_nothing_new_and_leaves_the_members_list(
+        server: ServerProcess, moderator: Member) -> None:
+    member, admin = sign_up(server), create_staff(server, "admin")
+    board, other = _new_board(moderator), _new_board(moderator)
+    thread = start_thread(member, board["id"], title="Before the archive")["thread"]
+    elsewhere = start_thread(member, other["id"], title="Elsewhere")["thread"]
+
+    assert member.patch(f"/api/v1/forum/boards/{board['id']}", {"archived": True}).status_code == 403
+    assert moderator.patch(f"/api/v1/forum/boards/{board['id']}", {"archived": "yes"}).status_code == 400
+    archived = moderator.patch(f"/api/v1/forum/boards/{board['id']}", {"archived": True})
+    assert archived.status_code == 200 and archived.json()["board"]["archived"] is True
+
+    # Members no longer see it listed, even if they ask for archived boards; moderators do when they ask.
+    assert board["id"] not in [b["id"] for b in member.get("/api/v1/forum/boards").json()["boards"]]
+    assert board["id"] not in [b["id"] for b in member.get("/api/v1/forum/boards?archived=true").json()["boards"]]
+    assert board["id"] not in [b["id"] for b in moderator.get("/api/v1/forum/boards").json()["boards"]]
+    listed = {b["id"]: b for b in moderator.get("/api/v1/forum/boards?archived=true").json()["boards"]}
+    assert listed[board["id"]]["archived"] is True and listed[other["id"]]["archived"] is False
+
+    # Its threads stay readable, and say where they live.
+    page = member.get(f"/api/v1/forum/boards/{board['id']}/threads").json()
+    assert page["board"]["archived"] is True and [t["id"] for t in page["threads"]] == [thread["id"]]
+    opened = member.get(f"/api/v1/forum/threads/{thread['id']}").json()
+    assert opened["board"] == {**page["board"], "archived": True} and len(opened["posts"]) == 1
+
+    # Nothing new: no thread, no reply (not from moderators either), no thread moved in.
+    for who in (member, moderator):
+        refused = who.post(f"/api/v1/forum/boards/{board['id']}/threads", {"title": "One more", "body": "Hello."})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "board_archived"
+        refused = who.post(f"/api/v1/forum/threads/{thread['id']}/replies", {"body": "Still here?"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "board_archived"
+    moved = moderator.post(f"/api/v1/forum/threads/{elsewhere['id']}/move", {"board_id": board["id"]})
+    assert moved.status_code == 403 and moved.json()["error"]["code"] == "board_archived"
+    assert len(thread_posts(member, thread["id"])) == 1
+
+    # Restored, it takes replies again; both changes are in the audit log.
+    assert moderator.patch(f"/api/v1/forum/boards/{board['id']}", {"archived": False}).json()["board"]["archived"] is False
+    assert board["id"] in [b["id"] for b in member.get("/api/v1/forum/boards").json()["boards"]]
+    reply_to(member, thread["id"], "Glad this is open again.")
+    actions = [e["action"] for e in admin.get(f"/api/v1/moderation/audit?target_kind=board&target_id={board['id']}").json()["entries"]]
+    assert actions == ["restore_board", "archive_board", "create_board"]
+
+
 def test_everything_needs_a_session(server: ServerProcess) -> None:
     for path in ("/api/v1/forum/boards", "/api/v1/forum/boards/1/threads", "/api/v1/search?q=hello"):
         assert httpx.get(server.base + path).status_code == 401

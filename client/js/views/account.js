@@ -2,41 +2,7 @@
 // data away, and leaving Hearth. Every word from the server is set as text.
 import { api, ApiError } from "../api.js";
 import { h, clear } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
-
-extendCatalogue({
-  "auth.secondFactor": "Code from your authenticator app",
-  "auth.secondFactorHint": "Lost your phone? Type one of your recovery codes here instead.",
-  "account.title": "Account and privacy",
-  "account.link": "Where I'm signed in, authenticator app, my data, leaving Hearth",
-  "account.sessions": "Where I'm signed in",
-  "account.sessionsHelp": "Hearth keeps no device names or places, only dates.",
-  "account.thisOne": "This device",
-  "account.session": "Signed in {created}, last used {used}",
-  "account.end": "Sign out there",
-  "account.endOthers": "Sign out everywhere else",
-  "account.factor": "Authenticator app",
-  "account.factorHelp": "A second step at log-in: a 6-digit code from an app on your phone. Required for staff on some communities.",
-  "account.factorOn": "On. You'll need a code (or a recovery code) when you log in.",
-  "account.factorRequired": "Staff accounts here must set this up before anything else.",
-  "account.password": "Your password",
-  "account.code": "Code from the app",
-  "account.codeIfAny": "Code from your authenticator app (only if you set one up)",
-  "account.start": "Set it up",
-  "account.secretIntro": "Add this key in your authenticator app (type it, or open the link on your phone), then enter the code it shows. This key is shown only now.",
-  "account.confirm": "Confirm",
-  "account.turnOff": "Turn it off",
-  "account.data": "My data",
-  "account.dataHelp": "Download everything Hearth holds about you, as a JSON file.",
-  "account.download": "Download my data",
-  "account.leave": "Leave Hearth",
-  "account.leaveHelp": "Your account, sessions, recovery tools, safety plan and settings are deleted for good. If a supporter was helping you through a crisis, they keep their record of it so care isn't lost.",
-  "account.keep": "Keep my messages and posts, shown as from \u201ca former member\u201d",
-  "account.remove": "Remove my messages and posts",
-  "account.delete": "Delete my account",
-  "account.deleted": "Your account is gone. Take care of yourself; you're welcome back any time.",
-  "account.done": "Done.",
-});
+import { t } from "../i18n.js";
 
 function errorText(error) {
   return error instanceof ApiError && error.detail ? error.detail : t("error.generic");

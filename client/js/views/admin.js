@@ -1,39 +1,9 @@
-// Admin and moderator tools: rooms, roles (admins), the on-call rota (admins).
+// Admin and moderator tools: rooms, forum boards, roles (admins), the on-call rota (admins).
 import { api } from "../api.js";
 import { h, clear } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
+import { t } from "../i18n.js";
 import { getState } from "../store.js";
 
-extendCatalogue({
-  "admin.title": "Community settings",
-  "admin.rooms": "Rooms",
-  "admin.newRoom": "New room",
-  "admin.slug": "Short name for links (letters, digits, dashes)",
-  "admin.name": "Name",
-  "admin.description": "Description",
-  "admin.create": "Create room",
-  "admin.archive": "Archive",
-  "admin.restore": "Restore",
-  "admin.rename": "Rename",
-  "admin.roles": "Roles",
-  "admin.rolePseudonym": "Pseudonym",
-  "admin.role": "Role",
-  "admin.setRole": "Set role",
-  "admin.rota": "On-call rota (UTC)",
-  "admin.addSlot": "Add slot",
-  "admin.saveRota": "Save rota",
-  "admin.weekday": "Day",
-  "admin.from": "From (HH:MM)",
-  "admin.to": "To (HH:MM)",
-  "admin.remove": "Remove",
-  "admin.done": "Done.",
-  "role.member": "Member",
-  "role.specialist": "Peer specialist",
-  "role.moderator": "Moderator",
-  "role.admin": "Admin",
-});
-
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 function status() {
   return h("p", { class: "muted", role: "status" });
@@ -86,6 +56,77 @@ async function roomsSection() {
   return h("section", { class: "card" }, h("h2", { text: t("admin.rooms") }), list, form, said);
 }
 
+async function boardsSection() {
+  const list = h("ul", { class: "admin-boards" });
+  const said = status();
+  async function patch(board, body) {
+    try {
+      await api(`/api/v1/forum/boards/${board.id}`, { method: "PATCH", body });
+      said.textContent = t("admin.done");
+      return true;
+    } catch (error) {
+      said.textContent = errorText(error);
+      return false;
+    }
+  }
+  async function load() {
+    const { boards } = await api("/api/v1/forum/boards?archived=true");
+    clear(list);
+    boards.forEach((board, index) => {
+      const name = h("input", { value: board.name, "aria-label": `${t("admin.boardName")}: ${board.name}`, required: true });
+      const description = h("input", { value: board.description, "aria-label": `${t("admin.boardDescription")}: ${board.name}` });
+      const form = h("form", { class: "admin-board" },
+        name, description,
+        h("span", { class: "muted", text: board.archived ? t("admin.boardArchived") : t("admin.boardThreads", { count: board.thread_count }) }),
+        h("button", { type: "submit", class: "btn", text: t("admin.saveBoard") }),
+        h("button", { type: "button", class: "btn", text: board.archived ? t("admin.restore") : t("admin.archive"),
+          "aria-label": `${board.archived ? t("admin.restore") : t("admin.archive")}: ${board.name}`, onclick: async () => {
+            if (await patch(board, { archived: !board.archived })) load();
+          } }),
+        index > 0 ? h("button", { type: "button", class: "link", text: t("admin.moveUp"), "aria-label": `${t("admin.moveUp")}: ${board.name}`,
+          onclick: () => move(boards, index, index - 1) }) : null,
+        index < boards.length - 1 ? h("button", { type: "button", class: "link", text: t("admin.moveDown"), "aria-label": `${t("admin.moveDown")}: ${board.name}`,
+          onclick: () => move(boards, index, index + 1) }) : null);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if (await patch(board, { name: name.value, description: description.value })) load();
+      });
+      list.append(h("li", {}, form));
+    });
+  }
+  async function move(boards, from, to) {
+    // Number the boards 1, 2, 3… in the new order; only those that changed place are saved.
+    const order = boards.slice();
+    order.splice(to, 0, ...order.splice(from, 1));
+    for (const [index, board] of order.entries()) {
+      if (board.position !== index + 1 && !(await patch(board, { position: index + 1 }))) return;
+    }
+    load();
+  }
+  const slug = h("input", { id: "board-slug", required: true });
+  const name = h("input", { id: "board-name", required: true });
+  const description = h("input", { id: "board-description" });
+  const form = h("form", {},
+    h("h3", { text: t("admin.newBoard") }),
+    h("label", { for: "board-slug", text: t("admin.boardSlug") }), slug,
+    h("label", { for: "board-name", text: t("admin.boardName") }), name,
+    h("label", { for: "board-description", text: t("admin.boardDescription") }), description,
+    h("button", { type: "submit", class: "btn primary", text: t("admin.createBoard") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/v1/forum/boards", { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
+      form.reset();
+      said.textContent = t("admin.done");
+      load();
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  });
+  await load();
+  return h("section", { class: "card" }, h("h2", { text: t("admin.boards") }), h("p", { class: "muted", text: t("admin.boardsIntro") }), list, form, said);
+}
+
 function rolesSection() {
   const who = h("input", { id: "role-who", required: true });
   const role = h("select", { id: "role-what" }, ["member", "specialist", "moderator", "admin"].map((r) => h("option", { value: r, text: t(`role.${r}`) })));
@@ -107,6 +148,11 @@ function rolesSection() {
   return form;
 }
 
+// The rota counts days from Monday (0); the catalogue's week starts on Sunday.
+function weekdayName(day) {
+  return t("weekday")[(day + 1) % 7];
+}
+
 function minutes(text) {
   const [hours, mins] = text.split(":").map(Number);
   return hours * 60 + (mins || 0);
@@ -123,7 +169,7 @@ async function rotaSection() {
   function addRow(slot = { pseudonym: "", weekday: 0, start_minute: 18 * 60, end_minute: 22 * 60 }) {
     const row = h("tr", {},
       h("td", {}, h("input", { class: "who", value: slot.pseudonym, "aria-label": t("admin.rolePseudonym") })),
-      h("td", {}, h("select", { class: "day", "aria-label": t("admin.weekday") }, DAYS.map((d, i) => h("option", { value: String(i), text: d, selected: i === slot.weekday })))),
+      h("td", {}, h("select", { class: "day", "aria-label": t("admin.weekday") }, [0, 1, 2, 3, 4, 5, 6].map((i) => h("option", { value: String(i), text: weekdayName(i), selected: i === slot.weekday })))),
       h("td", {}, h("input", { class: "from", value: clock(slot.start_minute), "aria-label": t("admin.from"), pattern: "\\d{2}:\\d{2}" })),
       h("td", {}, h("input", { class: "to", value: clock(slot.end_minute), "aria-label": t("admin.to"), pattern: "\\d{2}:\\d{2}" })),
       h("td", {}, h("button", { type: "button", class: "link", text: t("admin.remove"), onclick: () => row.remove() })));
@@ -153,7 +199,7 @@ async function rotaSection() {
 
 export async function renderAdmin(main) {
   const isAdmin = getState().user?.role === "admin";
-  const parts = [h("h1", { text: t("admin.title") }), await roomsSection()];
+  const parts = [h("h1", { text: t("admin.title") }), await roomsSection(), await boardsSection()];
   if (isAdmin) parts.push(rolesSection(), await rotaSection());
   clear(main).append(h("section", { class: "page admin" }, parts));
 }

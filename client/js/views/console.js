@@ -2,60 +2,15 @@
 // waiting time, a flag's evidence and context, claim, notes, hand-over, resolve.
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
+import { t } from "../i18n.js";
 import { live } from "../socket.js";
-
-extendCatalogue({
-  "console.title": "Crisis queue",
-  "console.onCall": "I'm on call",
-  "console.offCallNote": "You're off call: new flags won't alert you.",
-  "console.empty": "No open flags. Thank you for being here.",
-  "console.waiting": "waiting {time}",
-  "console.heldBy": "with {name}",
-  "console.claim": "Take this",
-  "console.support": "Open support chat",
-  "console.rota": "This week's rota (UTC)",
-  "console.figures": "Figures",
-  "console.figure.open": "Open flags",
-  "console.figure.claim": "Time to claim (median / 95th)",
-  "console.figure.reply": "Time to first reply (median / 95th)",
-  "console.figure.escalations": "Escalations so far",
-  "console.days": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
-  "console.open": "Open",
-  "console.back": "Queue",
-  "console.evidence": "Why it was flagged",
-  "console.context": "Just before",
-  "console.notes": "Private notes",
-  "console.addNote": "Add note",
-  "console.resolve": "Resolve",
-  "console.outcome": "Outcome",
-  "console.reason": "What happened (required)",
-  "console.handOver": "Hand over",
-  "console.handTo": "To (pseudonym)",
-  "console.handNote": "Hand-over note",
-  "console.safetyPlan": "Their safety plan",
-  "console.newFlag": "New crisis flag: {severity}",
-  "console.debrief": "That was an imminent flag. Take a moment: a short debrief note can help you and the team.",
-  "console.debriefTitle": "A moment for you",
-  "console.debriefLabel": "How did it go? What would help next time?",
-  "console.debriefSave": "Save debrief",
-  "console.debriefSkip": "Not now",
-  "console.outcome.reached_safe": "Reached, safe for now",
-  "console.outcome.referred_emergency": "Referred to emergency services",
-  "console.outcome.false_alarm": "False alarm",
-  "console.outcome.no_response": "No response",
-  "console.outcome.other": "Other",
-  "console.severity.imminent": "Imminent",
-  "console.severity.high": "High",
-  "console.severity.concern": "Concern",
-});
 
 const OUTCOMES = ["reached_safe", "referred_emergency", "false_alarm", "no_response", "other"];
 
 function waited(seconds) {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  if (seconds < 60) return t("console.seconds", { n: seconds });
+  if (seconds < 3600) return t("console.minutes", { n: Math.floor(seconds / 60) });
+  return t("console.hours", { h: Math.floor(seconds / 3600), m: Math.floor((seconds % 3600) / 60) });
 }
 
 // A short tone made in the page (no audio file, nothing fetched).

@@ -79,18 +79,21 @@ async function renderBoard(main, boardId) {
   const pinned = h("ul", { class: "room-list pinned" });
   const list = h("ul", { class: "room-list" });
   const more = h("button", { type: "button", class: "link", hidden: true, text: t("forum.more") });
+  const start = h("a", { class: "btn primary", href: `#/forum/boards/${boardId}/new`, text: t("forum.newThread") });
+  const archived = h("p", { class: "notice", hidden: true, text: t("forum.boardArchived") });
   clear(main).append(h("section", { class: "page" },
     h("a", { href: "#/forum", class: "back", text: `← ${t("forum.allBoards")}` }), title, description,
-    h("a", { class: "btn primary", href: `#/forum/boards/${boardId}/new`, text: t("forum.newThread") }),
-    pinned, list, more));
+    archived, start, pinned, list, more));
   let cursor = null;
   async function load() {
     const page = await api(`/api/v1/forum/boards/${boardId}/threads${cursor ? `?cursor=${cursor}` : ""}`);
     title.textContent = page.board.name;
     description.textContent = page.board.description;
+    archived.hidden = !page.board.archived;
+    start.hidden = Boolean(page.board.archived);
     for (const thread of page.pinned) pinned.append(threadItem(thread));
     for (const thread of page.threads) list.append(threadItem(thread));
-    if (!cursor && !page.threads.length && !page.pinned.length) list.append(h("li", { class: "muted", text: t("forum.noThreads") }));
+    if (!cursor && !page.threads.length && !page.pinned.length && !page.board.archived) list.append(h("li", { class: "muted", text: t("forum.noThreads") }));
     cursor = page.next_cursor;
     more.hidden = !cursor;
   }
@@ -111,6 +114,7 @@ function renderNewThread(main, boardId) {
 function renderThread(main, threadId) {
   const posts = new Map();
   let thread = null;
+  let boardArchived = false;
   let cursor = null;
   const title = h("h1", { id: "thread-title", text: "…" });
   const info = h("p", { class: "muted" });
@@ -186,8 +190,8 @@ function renderThread(main, threadId) {
       t("forum.startedBy", { author: thread.author ? thread.author.pseudonym : t("room.formerMember"), when: when(thread.created_at) }),
       thread.pinned ? t("forum.pinned") : null, thread.locked ? t("forum.locked") : null,
     ].filter(Boolean).join(" · ");
-    const canReply = !thread.locked || isModerator();
-    replyBox.replaceChildren(canReply
+    const canReply = !boardArchived && (!thread.locked || isModerator());
+    replyBox.replaceChildren(boardArchived ? h("p", { class: "notice", text: t("forum.boardArchivedThread") }) : canReply
       ? composer({ submitLabel: t("forum.reply"), onSubmit: async (data) => {
         const { post } = await api(`/api/v1/forum/threads/${threadId}/replies`, { method: "POST", body: data });
         upsert(post);
@@ -219,6 +223,7 @@ function renderThread(main, threadId) {
     if (cursor) query.set("cursor", cursor);
     const page = await api(`/api/v1/forum/threads/${threadId}?${query}`);
     thread = page.thread;
+    boardArchived = Boolean(page.board?.archived);
     for (const post of page.posts) upsert(post);
     cursor = page.next_cursor;
     drawThread();

@@ -5,7 +5,6 @@
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
-import "../i18n-recovery.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
 
@@ -26,7 +25,7 @@ live.on("meeting_reminder", (frame) => {
   toast(t("meetings.reminder", { title: frame.meeting.title, minutes: frame.minutes }), `#/meetings/${frame.meeting.id}`, t("meetings.open"));
 });
 live.on("partner_request", (frame) => {
-  toast(`${frame.partnership.partner.pseudonym} ${t("partners.wantsYou")}`, "#/recovery", t("nav.recovery"));
+  toast(t("partners.request", { name: frame.partnership.partner.pseudonym }), "#/recovery", t("nav.recovery"));
 });
 live.on("recovery_notice", (frame) => {
   toast(t("notice.received", { name: frame.notice.about ? frame.notice.about.pseudonym : "" }), "#/recovery", t("nav.recovery"));

@@ -6,8 +6,8 @@ import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
 
-function select(name, values, labelKey) {
-  return h("select", { name, required: true }, values.map((v) => h("option", { value: v, text: t(`${labelKey}.${v}`) })));
+function select(name, values, label) {
+  return h("select", { name, required: true }, values.map((v) => h("option", { value: v, text: label(v) })));
 }
 
 function field(label, control) {
@@ -59,9 +59,9 @@ export async function renderMentorship(main) {
       }
     } else {
       const form = h("form", { class: "card" },
-        field(t("mentor.focus"), select("focus", data.focus_areas, "mentor.focusArea")),
-        field(t("mentor.tzBand"), select("tz_band", data.tz_bands, "mentor.band")),
-        field(t("mentor.language"), h("input", { name: "language", maxlength: 2, placeholder: "en" })),
+        field(t("mentor.focus"), select("focus", data.focus_areas, (v) => t(`mentor.focusArea.${v}`))),
+        field(t("mentor.tzBand"), select("tz_band", data.tz_bands, (v) => t(`mentor.band.${v}`))),
+        field(t("mentor.language"), h("input", { name: "language", maxlength: 2, placeholder: t("mentor.languageExample") })),
         h("button", { type: "submit", class: "btn primary", text: t("mentor.ask") }));
       form.addEventListener("submit", act(() => api("/api/v1/mentorship/requests", { method: "POST", body: {
         focus: form.elements.namedItem("focus").value, tz_band: form.elements.namedItem("tz_band").value, language: form.language.value.trim().toLowerCase() || undefined } })));
@@ -77,7 +77,7 @@ export async function renderMentorship(main) {
     const vform = h("form", { class: "card" },
       field(t("mentor.since"), h("input", { type: "date", name: "since", required: true, value: p ? p.recovery_since : "" })),
       h("fieldset", {}, h("legend", { text: t("mentor.focus") }), focusBoxes),
-      field(t("mentor.tzBand"), select("tz_band", data.tz_bands, "mentor.band")),
+      field(t("mentor.tzBand"), select("tz_band", data.tz_bands, (v) => t(`mentor.band.${v}`))),
       field(t("mentor.languages"), h("input", { name: "languages", value: p ? p.languages.join(", ") : "en" })),
       field(t("mentor.maxMentees"), h("input", { type: "number", name: "max", min: 1, value: p ? p.max_mentees : 1 })),
       h("button", { type: "submit", class: "btn", text: p && p.volunteering ? t("mentor.update") : t("mentor.volunteer") }),

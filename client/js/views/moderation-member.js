@@ -3,35 +3,9 @@
 // Every string from the server is set with textContent.
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
+import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
-
-extendCatalogue({
-  "report.button": "Report",
-  "report.title": "Tell the moderators",
-  "report.reason": "What's wrong?",
-  "report.reason.harassment": "Harassment or bullying",
-  "report.reason.drugs": "Selling or sourcing drugs",
-  "report.reason.identifying": "Sharing someone's identifying details",
-  "report.reason.spam": "Spam",
-  "report.reason.other": "Something else",
-  "report.text": "Anything a moderator should know? (optional, needed for 'something else')",
-  "report.send": "Send report",
-  "report.cancel": "Cancel",
-  "report.thanks": "Thank you. A moderator will take a look; the person won't know it was you.",
-  "notices.title": "Notices",
-  "notices.intro": "What the moderators decided about your posts and about the things you reported.",
-  "notices.empty": "Nothing here. That's a good thing.",
-  "notices.appeal": "Appeal this decision",
-  "notices.appealLabel": "Why should a moderator look again? A different moderator will decide.",
-  "notices.appealSend": "Send appeal",
-  "notices.appealed": "Your appeal was sent. A different moderator will look at it.",
-  "notices.reportsTitle": "Things you reported",
-  "notices.reportOpen": "A moderator will look at this soon.",
-  "nav.notices": "Notices",
-  "notices.hostQueue": "The review queue for the rooms you host",
-});
 
 const REASONS = ["harassment", "drugs", "identifying", "spam", "other"];
 

@@ -3,84 +3,9 @@
 // Member-written text is only ever set with textContent.
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
+import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
-
-extendCatalogue({
-  "nav.moderation": "Review queue",
-  "mod.title": "Review queue",
-  "mod.intro": "Reports and automatic flags, most serious first, then oldest first.",
-  "mod.empty": "Nothing waiting. Thank you for looking after the community.",
-  "mod.filter.status": "Show",
-  "mod.filter.source": "From",
-  "mod.filter.reason": "Reason",
-  "mod.any": "Any",
-  "mod.status.active": "Open and claimed",
-  "mod.status.open": "Open",
-  "mod.status.claimed": "Claimed",
-  "mod.status.resolved": "Closed",
-  "mod.source.report": "Reports",
-  "mod.source.auto": "Automatic flags",
-  "mod.reports": "{count} reports",
-  "mod.claim": "Take this",
-  "mod.release": "Give back",
-  "mod.open": "Open",
-  "mod.heldBy": "with {name}",
-  "mod.hostTier": "room hosts first",
-  "mod.back": "Queue",
-  "mod.item": "The item",
-  "mod.privateCopy": "A copy from a private conversation, shared by a participant's report. Viewing is recorded.",
-  "mod.context": "Around it",
-  "mod.findings": "Why it was flagged",
-  "mod.reportList": "Reports",
-  "mod.prior": "Earlier actions about this member",
-  "mod.notes": "Staff notes (staff only)",
-  "mod.addNote": "Add note",
-  "mod.act": "Act",
-  "mod.action": "Action",
-  "mod.reason": "Why (the member is told this)",
-  "mod.minutes": "For how many minutes",
-  "mod.scope": "Where",
-  "mod.scope.room": "This room",
-  "mod.scope.everywhere": "Everywhere",
-  "mod.resolve": "Close the case",
-  "mod.done": "Done.",
-  "mod.action.dismiss": "Dismiss (no rule broken)",
-  "mod.action.hide": "Hide",
-  "mod.action.unhide": "Bring back",
-  "mod.action.redact": "Take out identifying details",
-  "mod.action.warn": "Warn",
-  "mod.action.mute": "Mute for a time",
-  "mod.action.suspend": "Suspend for a time",
-  "mod.action.ban": "Ban",
-  "mod.action.lock": "Lock the thread",
-  "mod.action.pause": "Pause the room (slow, new accounts quiet)",
-  "mod.appeals": "Appeals",
-  "mod.appealsEmpty": "No appeals waiting.",
-  "mod.uphold": "Keep the decision",
-  "mod.overturn": "Change the decision",
-  "mod.decisionNote": "A note for the member",
-  "mod.notYours": "You made this decision: another moderator decides the appeal.",
-  "mod.rooms": "Rooms: hosts and pauses",
-  "mod.hosts": "Hosts",
-  "mod.addHost": "Add host",
-  "mod.hostName": "Pseudonym",
-  "mod.remove": "Remove",
-  "mod.pause": "Pause for 30 minutes",
-  "mod.unpause": "End pause",
-  "mod.words": "Watched words",
-  "mod.wordPattern": "Word or phrase",
-  "mod.wordAction": "What happens",
-  "mod.wordReplacement": "Replace with",
-  "mod.wordMessage": "Message to the author (optional)",
-  "mod.addWord": "Add",
-  "mod.audit": "Audit log",
-  "mod.auditActor": "Who",
-  "mod.auditAction": "Action",
-  "mod.filter": "Filter",
-  "mod.newCase": "New case in the review queue",
-});
 
 const ACTIONS = ["dismiss", "hide", "redact", "warn", "mute", "suspend", "ban", "lock", "pause", "unhide"];
 const HOST_ACTIONS = ["dismiss", "hide", "redact", "warn", "mute", "pause"];
@@ -306,7 +231,7 @@ export async function renderAudit(main) {
   const rows = h("tbody");
   const form = h("form", { class: "filters" }, actor, action, h("button", { type: "submit", class: "btn", text: t("mod.filter") }));
   clear(main).append(h("section", { class: "moderation" }, subnav(), h("h1", { text: t("mod.audit") }), form,
-    h("table", { class: "audit" }, h("thead", {}, h("tr", {}, ["When", "Who", "What", "About", "Why"].map((c) => h("th", { scope: "col", text: c })))), rows)));
+    h("table", { class: "audit" }, h("thead", {}, h("tr", {}, ["when", "who", "what", "about", "why"].map((c) => h("th", { scope: "col", text: t(`mod.column.${c}`) })))), rows)));
   async function load() {
     const query = new URLSearchParams();
     if (actor.value) query.set("actor", actor.value);

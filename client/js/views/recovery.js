@@ -4,7 +4,6 @@
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
-import "../i18n-recovery.js";
 import { trendChart } from "./recovery-chart.js";
 
 const ME = "/api/v1/me/recovery";

@@ -58,7 +58,7 @@ export function renderRoom(main, roomId) {
     const replyLine = message.reply_to ? h("p", { class: "in-reply muted", text: quoted
       ? t("room.inReplyTo", { author: authorLabel(quoted), excerpt: (quoted.body || "").slice(0, 80) })
       : t("room.replyingTo", { author: "…" }) }) : null;
-    const reactions = message.deleted || message.held ? null : h("div", { class: "reactions", role: "group", "aria-label": "Reactions" },
+    const reactions = message.deleted || message.held ? null : h("div", { class: "reactions", role: "group", "aria-label": t("room.reactions") },
       REACTIONS.map((kind) => {
         const state = message.reactions || { counts: {}, mine: [] };
         const count = state.counts[kind] || 0;

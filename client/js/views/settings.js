@@ -2,30 +2,7 @@
 // the other settings pages (messaging, blocks, forum notes).
 import { api } from "../api.js";
 import { h, clear } from "../dom.js";
-import { t, extendCatalogue } from "../i18n.js";
-
-extendCatalogue({
-  "settings.title": "Settings",
-  "settings.appearance": "Appearance",
-  "settings.theme": "Theme",
-  "settings.theme.system": "Follow my device",
-  "settings.theme.light": "Light",
-  "settings.theme.dark": "Dark",
-  "settings.discreet": "Discreet mode",
-  "settings.discreetHelp": "On: the tab says only \u201cHearth\u201d and announcements never name anyone. Recommended on shared devices.",
-  "settings.showNames": "Show who wrote new messages in announcements",
-  "settings.more": "More settings",
-  "settings.messaging": "Who may message me, read receipts and blocked members",
-  "settings.forum": "Forum content notes I always hide",
-  "settings.safetyPlan": "My safety plan",
-  "settings.safetyPlanHelp": "Only you see this. If you are ever in crisis and a peer specialist takes your case, they see it too, and only then.",
-  "settings.plan.warning_signs": "Warning signs that a hard time may be coming",
-  "settings.plan.coping_steps": "Things I can do on my own to feel a little better",
-  "settings.plan.people_and_places": "People and places that help",
-  "settings.plan.reasons_to_keep_going": "My reasons to keep going",
-  "settings.save": "Save",
-  "settings.saved": "Saved.",
-});
+import { t } from "../i18n.js";
 
 const PLAN_FIELDS = ["warning_signs", "coping_steps", "people_and_places", "reasons_to_keep_going"];
 
