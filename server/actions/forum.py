@@ -382,7 +382,7 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
     notes = check_notes(data.get("content_notes")) if "content_notes" in data else None
     title = _title(h, data["title"]) if "title" in data else None
     await h.limits.check("forum_reply", h.settings.forum_reply_rate, auth.user.id)
-    async with h.transaction(urgent=may_be_urgent(draft.body)) as tx:
+    async with h.transaction(urgent=may_be_urgent(f"{title or ''}\n{draft.body if draft else ''}")) as tx:
         post, thread = await _own_post(tx.session, auth, post_id)
         _check_open(thread, auth, "edits")
         new_account = await screening.gate(h, tx, auth, room=None, now=utcnow(), rate=None, edit=True)
