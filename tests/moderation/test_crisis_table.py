@@ -363,6 +363,12 @@ BENIGN_CHAT = [
     c("   ", "none"),
     c("ok", "none"),
     c("🙂🙂🙂", "none"),
+    # Squeezed "off" is "of": taking care of oneself is not "offing myself".
+    c("I need to take better care of myself this week", "none"),
+    c("I'm proud of myself today", "none"),
+    c("I don't want to be around people today, staying in", "<=concern"),
+    c("I used to drink every night, now I go to meetings", "none"),
+    c("I used my lunch break to call my sponsor", "none"),
 ]
 
 GROUPS = {
