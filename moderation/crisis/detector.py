@@ -204,9 +204,16 @@ _HISTORY_BLOCKING = frozenset(("past", "past_with_recovery", "negated", "reporte
 
 
 def _amplifies(amplifier: Evidence, signals: Sequence[Evidence], ruleset: RuleSet) -> bool:
-    targets = _rule_by_id(ruleset, amplifier.rule).targets
+    rule = _rule_by_id(ruleset, amplifier.rule)
+    targets = rule.targets
     scoring = ruleset.scoring
-    return any(s.category in targets and s.weight >= scoring["amplifier_min_signal"]
+    least = scoring["amplifier_min_signal"] if rule.min_signal is None else rule.min_signal
+    # Next to a concern-level signal, a means word inside the very phrase it
+    # would raise ("I have a gun") is not a second fact: it raises only other
+    # signals. (Stronger phrases keep their own means: "buying a rope".)
+    usual = scoring["amplifier_min_signal"]
+    return any(s.category in targets and s.weight >= least
+               and not (s.weight < usual and _same_span(amplifier, s))
                and _near(amplifier, s, scoring["amplifier_reach"]) for s in signals)
 
 

@@ -309,6 +309,9 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("last week I attempted suicide", "high+", "suicidal"),
     c("I feel like a burden and honestly what's the point of anything", "high+", "suicidal"),
     c("I attempted suicide in high school and lately everything feels pointless", "high+", "suicidal"),
+    # a firearm or a rope near the writer's own despair (lethal means next to hopelessness)
+    c("I feel so worthless and there is a gun in my closet", "high+", "suicidal"),
+    c("everything is hopeless, I keep looking at the rope in the garage", "high+", "suicidal"),
     # guards: advice, denial, history in recovery, others, hypotheticals, idiom
     c("your family would not be better off without you", "<=concern"),
     c("I don't hope I never wake up, I'm just tired", "<=concern"),
@@ -320,6 +323,9 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("if you kill yourself your family will be devastated", "<=concern"),
     c("years ago I tried to overdose, now I'm 3 years clean and grateful", "<=concern"),
     c("I have a gun license and go hunting with my dad", "<=concern"),
+    c("I feel hopeless today, my meds aren't working yet", "<=concern"),
+    c("feeling worthless after work, cut my finger on a kitchen knife too", "<=concern"),
+    c("the gun show was pointless, nothing worth buying", "<=concern"),
     c("I'm tired of being sick all winter", "none"),
     c("I relapsed last night", "concern", "relapse"),
 ]
