@@ -312,6 +312,11 @@ PASSIVE_IDEATION_AND_STACKING = [
     # a firearm or a rope near the writer's own despair (lethal means next to hopelessness)
     c("I feel so worthless and there is a gun in my closet", "high+", "suicidal"),
     c("everything is hopeless, I keep looking at the rope in the garage", "high+", "suicidal"),
+    # the will to live lost, hope given up, choosing one's own end, pain that must stop
+    c("I think I've lost the will to live", "high+", "suicidal"),
+    c("I've given up all hope and I just want the pain to stop", "high+", "suicidal"),
+    c("my life will end on my own terms", "high+", "suicidal"),
+    c("I'm a cutter and I hate myself", "high+", "self_harm"),
     # guards: advice, denial, history in recovery, others, hypotheticals, idiom
     c("your family would not be better off without you", "<=concern"),
     c("I don't hope I never wake up, I'm just tired", "<=concern"),
@@ -327,6 +332,9 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("feeling worthless after work, cut my finger on a kitchen knife too", "<=concern"),
     c("the gun show was pointless, nothing worth buying", "<=concern"),
     c("I'm tired of being sick all winter", "none"),
+    c("my back pain needs to stop, going to physio", "<=concern"),
+    c("don't lose all hope, it gets better", "<=concern"),
+    c("I want to retire on my own terms", "none"),
     c("I relapsed last night", "concern", "relapse"),
 ]
 
