@@ -79,6 +79,21 @@ def _hiding_mask(match: _Match, masks: list[_Match], firsts: list[int], longest:
     return None
 
 
+def _without_parts_of_past_events(matches: list[_Match]) -> list[_Match]:
+    """Drop present-tense signals that are words of a past event's phrase.
+
+    "kill myself" inside "I tried to kill myself" is the attempt being told,
+    not a second, present wish: the attempt's rule and its tense judge it.
+    """
+    events = [m for m in matches if m.rule.kind == "signal" and m.rule.past_tense]
+    if not events:
+        return matches
+    return [m for m in matches
+            if m.rule.kind != "signal" or m.rule.past_tense
+            or not any(e.first <= m.first and m.last <= e.last and e.rule.category == m.rule.category
+                       for e in events)]
+
+
 def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None) -> list[Evidence]:
     """All evidence in one text, weights already adjusted for scope and idiom."""
     tokens = tokenize(text)
@@ -87,6 +102,7 @@ def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None)
     matches = _find_matches(tokens, ruleset)
     if not matches:
         return []
+    matches = _without_parts_of_past_events(matches)
     masks = sorted((m for m in matches if m.rule.kind == "mask"), key=lambda m: m.first)
     mask_firsts = [mask.first for mask in masks]
     longest_mask = max((mask.last - mask.first for mask in masks), default=0)

@@ -317,6 +317,8 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("I've given up all hope and I just want the pain to stop", "high+", "suicidal"),
     c("my life will end on my own terms", "high+", "suicidal"),
     c("I'm a cutter and I hate myself", "high+", "self_harm"),
+    # a state that began long ago and goes on is present, whatever else the sentence dates
+    c("I have been suicidal since I was 12, my parents split up when I was a kid", "high+", "suicidal"),
     # guards: advice, denial, history in recovery, others, hypotheticals, idiom
     c("your family would not be better off without you", "<=concern"),
     c("I don't hope I never wake up, I'm just tired", "<=concern"),
@@ -327,6 +329,9 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("what if you tried calling the helpline?", "none"),
     c("if you kill yourself your family will be devastated", "<=concern"),
     c("years ago I tried to overdose, now I'm 3 years clean and grateful", "<=concern"),
+    c("I've been sober for 2 years since my suicide attempt", "<=concern"),
+    c("I've been in recovery for years after I tried to kill myself", "<=concern"),
+    c("I've been clean for years and I used to be suicidal", "<=concern"),
     c("I have a gun license and go hunting with my dad", "<=concern"),
     c("I feel hopeless today, my meds aren't working yet", "<=concern"),
     c("feeling worthless after work, cut my finger on a kitchen knife too", "<=concern"),
