@@ -227,10 +227,14 @@ def _amplifies(amplifier: Evidence, signals: Sequence[Evidence], ruleset: RuleSe
     # Next to a concern-level signal, a means word inside the very phrase it
     # would raise ("I have a gun") is not a second fact: it raises only other
     # signals. (Stronger phrases keep their own means: "buying a rope".)
+    # Such a signal is raised only by means in the same message, near it.
     usual = scoring["amplifier_min_signal"]
+    reach = scoring["amplifier_reach"]
     return any(s.category in targets and s.weight >= least
-               and not (s.weight < usual and _same_span(amplifier, s))
-               and _near(amplifier, s, scoring["amplifier_reach"]) for s in signals)
+               and (_near(amplifier, s, reach) if s.weight >= usual else
+                    amplifier.context_index == s.context_index and not _same_span(amplifier, s)
+                    and abs(amplifier.start - s.start) <= reach)
+               for s in signals)
 
 
 def _near(amplifier: Evidence, signal: Evidence, reach: float) -> bool:

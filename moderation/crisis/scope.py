@@ -30,6 +30,7 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # apart from hypotheticals ("what if", "imagine", "if you ...").
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _FIRST_PERSON = frozenset(("i", "im", "id"))
+_GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
 _HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
 _HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
 
@@ -191,7 +192,11 @@ class ScopeJudge:
             scopes.append("reported")
         if not explicit_subject:
             subject = self._subject(first, clause_start)
-            if subject == "other":
+            if not subject and first > 0 and self.tokens.words[first - 1] in _GENERIC_OPENERS:
+                # "when feeling suicidal, we tend to ...": anyone, at any time.
+                factor *= scoring["hypothetical"]
+                scopes.append("generic")
+            elif subject == "other":
                 factor *= scoring["other_subject"]
                 scopes.append("other_subject")
             elif not subject:

@@ -336,6 +336,9 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("I feel hopeless today, my meds aren't working yet", "<=concern"),
     c("feeling worthless after work, cut my finger on a kitchen knife too", "<=concern"),
     c("the gun show was pointless, nothing worth buying", "<=concern"),
+    c("I'm a hopeless romantic, always have been", "none"),
+    c("it's not a hopeless cause, you can still fix it", "none"),
+    c("when feeling suicidal, we tend to forget the people who love us", "<=concern"),
     c("I'm tired of being sick all winter", "none"),
     c("my back pain needs to stop, going to physio", "<=concern"),
     c("don't lose all hope, it gets better", "<=concern"),
@@ -355,6 +358,8 @@ ESCALATION_IN_CONTEXT = [
     c("ok see you all at the meeting", "none", context=("i want to die",)),
     c("thanks everyone", "none", context=("I'm not suicidal",)),
     c("I can't do this anymore", "concern", context=("great meeting today", "see you thursday")),
+    # a gun named in an earlier message does not raise today's despair (only a high signal's)
+    c("I feel so worthless today", "concern", context=("went to the range, my new shotgun is great",)),
 ]
 
 BENIGN_CHAT = [
