@@ -31,6 +31,7 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _FIRST_PERSON = frozenset(("i", "im", "id"))
 _GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
+_GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
 _HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
 _HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
 
@@ -192,7 +193,7 @@ class ScopeJudge:
             scopes.append("reported")
         if not explicit_subject:
             subject = self._subject(first, clause_start)
-            if not subject and first > 0 and self.tokens.words[first - 1] in _GENERIC_OPENERS:
+            if not subject and self._generic_opener(first):
                 # "when feeling suicidal, we tend to ...": anyone, at any time.
                 factor *= scoring["hypothetical"]
                 scopes.append("generic")
@@ -224,6 +225,14 @@ class ScopeJudge:
                 factor *= scoring["hypothetical"]
                 scopes.append("hypothetical")
         return factor, tuple(scopes)
+
+    def _generic_opener(self, first: int) -> bool:
+        """True after "when" / "while" (or "when feeling", "when being"): a state of anyone."""
+        words = self.tokens.words
+        before = first - 1
+        if before >= 0 and words[before] in _GENERIC_STATES:
+            before -= 1
+        return before >= 0 and words[before] in _GENERIC_OPENERS
 
     def _deliberation(self, cue_first: int, cue_last: int) -> bool:
         """True for a bare "if I ..." (not "what if", "even if", "if I ever", "if I were")."""

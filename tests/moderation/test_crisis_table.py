@@ -339,6 +339,8 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("I'm a hopeless romantic, always have been", "none"),
     c("it's not a hopeless cause, you can still fix it", "none"),
     c("when feeling suicidal, we tend to forget the people who love us", "<=concern"),
+    c("when suicidal, people often cannot see the way out", "<=concern"),
+    c("when I feel suicidal I call my sponsor", "concern+"),
     c("I'm tired of being sick all winter", "none"),
     c("my back pain needs to stop, going to physio", "<=concern"),
     c("don't lose all hope, it gets better", "<=concern"),
