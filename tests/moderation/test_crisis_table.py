@@ -289,6 +289,22 @@ SELF_HARM_OTHERS_HOME = [
 # Kinds added 2026-11-27: passive wishes to die, reasons for living under
 # strain, means sought or at hand, the recent past, first-person deliberation,
 # and several kinds of suicidal language stacking. Each with its guards.
+# Phrases whose slots had been written as if "a b|c d" meant "(a b) or (c d)".
+SLOT_SYNTAX_FIXES = [
+    c("my brother is talking about killing himself", "high+", "concern_for_other"),
+    c("my friend keeps talking about suicide", "high+", "concern_for_other"),
+    c("my friend wants to die", "high+", "concern_for_other"),
+    c("my friend is going to end up fine", "none"),
+    c("he wants to die on that hill lol", "<=concern"),
+    c("I wrote my goodbye letter to my family", "high+", "suicidal"),
+    c("I left a note for my roommate about the dishes", "none"),
+    c("i still selfharm", "high+", "self_harm"),
+    c("I relapsed into cutting last night", "high+", "self_harm"),
+    c("I cut the grass this morning", "none"),
+    c("my old scars are fading", "<=concern"),
+    c("my chest is pounding after using", "imminent", "medical"),
+]
+
 PASSIVE_IDEATION_AND_STACKING = [
     c("lying down tonight praying I won't wake up tomorrow", "high+", "suicidal"),
     c("I keep praying I never wake up", "high+", "suicidal"),
@@ -412,6 +428,7 @@ GROUPS = {
     "idiom_and_hyperbole": IDIOM_AND_HYPERBOLE,
     "obfuscation_and_slang": OBFUSCATION_AND_SLANG,
     "self_harm_others_home": SELF_HARM_OTHERS_HOME,
+    "slot_syntax_fixes": SLOT_SYNTAX_FIXES,
     "passive_ideation_and_stacking": PASSIVE_IDEATION_AND_STACKING,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
