@@ -29,6 +29,7 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # "if I kill myself, ..." said of the writer's own death is deliberation, scored
 # apart from hypotheticals ("what if", "imagine", "if you ...").
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
+_DELIBERATION_MIN_WEIGHT = 1.5
 _FIRST_PERSON = frozenset(("i", "im", "id"))
 _GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
 _GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
@@ -215,7 +216,9 @@ class ScopeJudge:
             scopes.append("help_question")
         hypothetical = self.hits("hypothetical").within(max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1)
         if hypothetical:
-            if rule.category in _DELIBERATION_CATEGORIES and all(
+            # Only for the writer's own death or harm itself: "if I believed there
+            # was no hope" is a condition, not hopelessness.
+            if rule.category in _DELIBERATION_CATEGORIES and rule.weight >= _DELIBERATION_MIN_WEIGHT and all(
                     self._deliberation(cue_first, cue_last) for cue_first, cue_last in hypothetical):
                 # "if I kill myself, my mom would..." weighs the writer's own
                 # death: that is thinking about it, not a hypothetical.

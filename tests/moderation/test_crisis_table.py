@@ -303,6 +303,12 @@ SLOT_SYNTAX_FIXES = [
     c("I cut the grass this morning", "none"),
     c("my old scars are fading", "<=concern"),
     c("my chest is pounding after using", "imminent", "medical"),
+    c("death would be peaceful", "high+", "suicidal"),
+    c("theres no hope for me", "concern", "suicidal"),
+    c("life feels like torture", "high+", "suicidal"),
+    c("im a failure", "concern", "suicidal"),
+    c("this exam is torture", "none"),
+    c("if I believed there was no hope I would stop trying, but I don't", "<=concern"),
 ]
 
 PASSIVE_IDEATION_AND_STACKING = [
