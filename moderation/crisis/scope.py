@@ -58,6 +58,20 @@ class _Hits:
             index += 1
         return False
 
+    def nearest(self, first: int, last: int, low: int, high: int) -> int | None:
+        """Token distance from [first, last] to the closest cue inside [low, high]; O(log n)."""
+        best: int | None = None
+        index = bisect_left(self.firsts, first)
+        # The cue starting just before the phrase, and the one starting at or after it.
+        for candidate in (index - 1, index):
+            if 0 <= candidate < len(self.firsts):
+                cue_first, cue_last = self.firsts[candidate], self.lasts[candidate]
+                if cue_first < low or cue_last > high:
+                    continue
+                gap = first - cue_last if cue_last < first else cue_first - last if cue_first > last else 0
+                best = gap if best is None else min(best, gap)
+        return best
+
     def within(self, low: int, high: int) -> list[tuple[int, int]]:
         index = bisect_left(self.firsts, low)
         found = []
@@ -79,6 +93,7 @@ class ScopeJudge:
         self._bounds: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._quotes: list[int] | None = None
         self._line_starts: list[int] | None = None
+        self._again_hits: _Hits | None = None
 
     # -- per-text tables, built on first use ------------------------------------
 
@@ -157,14 +172,19 @@ class ScopeJudge:
                 return True
         return False
 
-    def _in_the_past(self, rule: CompiledRule, first: int, sentence_start: int, sentence_end: int,
+    def _in_the_past(self, rule: CompiledRule, first: int, last: int, sentence_start: int, sentence_end: int,
                      clause_start: int, clause_end: int) -> bool:
         present = self.hits("present")
-        # "Now" reaches only its own clause: in "two years ago I tried, today
-        # I'm sober" the "today" says nothing about the attempt.
-        if present.any_within(clause_start, clause_end):
-            return False
         past = self.hits("past")
+        # "Now" reaches only its own clause: in "two years ago I tried, today
+        # I'm sober" the "today" says nothing about the attempt. Within one
+        # clause the time word nearest the phrase decides: "I overdosed 5 years
+        # ago and now I'm clean" is history, "I overdosed last night" is not.
+        if present.any_within(clause_start, clause_end):
+            # "Again" says the history is repeating, wherever it stands in the clause.
+            if self._again.any_within(clause_start, clause_end):
+                return False
+            return self._nearest_time_is_past(first, last, clause_start, clause_end)
         if rule.past_tense:
             return True
         if not past.any_within(sentence_start, sentence_end):
@@ -174,6 +194,20 @@ class ScopeJudge:
         last_past = max((last for _, last in past.within(sentence_start, first - 1)), default=-1)
         last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
         return last_past >= last_present
+
+    @property
+    def _again(self) -> _Hits:
+        if self._again_hits is None:
+            self._again_hits = _Hits([(index, index) for index, word in enumerate(self.tokens.words) if word == "again"])
+        return self._again_hits
+
+    def _nearest_time_is_past(self, first: int, last: int, low: int, high: int) -> bool:
+        nearest_present = self.hits("present").nearest(first, last, low, high)
+        nearest_past = self.hits("past").nearest(first, last, low, high)
+        if nearest_past is None:
+            return False
+        # A tie ("a few days ago" holds the past word "ago") counts as present.
+        return nearest_present is not None and nearest_past < nearest_present
 
     def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
               scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
@@ -185,7 +219,7 @@ class ScopeJudge:
             return scoring["negated"], ("negated",)
         scopes: list[str] = []
         factor = 1.0
-        if self._in_the_past(rule, first, sentence_start, sentence_end, clause_start, clause_end):
+        if self._in_the_past(rule, first, last, sentence_start, sentence_end, clause_start, clause_end):
             recovered = len(self.hits("recovery")) > 0
             factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
             scopes.append("past_with_recovery" if recovered else "past")

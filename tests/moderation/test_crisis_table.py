@@ -323,6 +323,30 @@ SLOT_SYNTAX_FIXES = [
     c("if I believed there was no hope I would stop trying, but I don't", "<=concern"),
 ]
 
+# Common ways of saying it that no phrase covered.
+MORE_WAYS_OF_SAYING_IT = [
+    c("everyone would be better off if I was dead", "high+", "suicidal"),
+    c("I feel like ending it", "high+", "suicidal"),
+    c("I just want to sleep and never wake up", "high+", "suicidal"),
+    c("there's no reason for me to live", "high+", "suicidal"),
+    c("I'm saying goodbye to everyone", "imminent", "suicidal"),
+    c("I overdosed last night", "high+", "medical"),
+    c("I'd rather be dead", "high+", "suicidal"),
+    c("I wish I could just die", "high+", "suicidal"),
+    c("no one would miss me if I died", "high+", "suicidal"),
+    c("I bought pills to overdose", "imminent", "suicidal"),
+    c("I don't care if I die", "high+", "suicidal"),
+    c("I hate being alive", "high+", "suicidal"),
+    c("I can't live like this", "concern", "suicidal"),
+    # guards
+    c("I overdosed 5 years ago and now I'm 3 years clean", "<=concern"),
+    c("I'd rather die than wear that", "none"),
+    c("I feel like ending things with my boyfriend", "none"),
+    c("I could just die, so embarrassing", "none"),
+    c("I nearly overdosed on caffeine lol", "none"),
+    c("my cat would be better off if I was home more", "none"),
+]
+
 PASSIVE_IDEATION_AND_STACKING = [
     c("lying down tonight praying I won't wake up tomorrow", "high+", "suicidal"),
     c("I keep praying I never wake up", "high+", "suicidal"),
@@ -447,6 +471,7 @@ GROUPS = {
     "obfuscation_and_slang": OBFUSCATION_AND_SLANG,
     "self_harm_others_home": SELF_HARM_OTHERS_HOME,
     "slot_syntax_fixes": SLOT_SYNTAX_FIXES,
+    "more_ways_of_saying_it": MORE_WAYS_OF_SAYING_IT,
     "passive_ideation_and_stacking": PASSIVE_IDEATION_AND_STACKING,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
