@@ -338,6 +338,13 @@ MORE_WAYS_OF_SAYING_IT = [
     c("I don't care if I die", "high+", "suicidal"),
     c("I hate being alive", "high+", "suicidal"),
     c("I can't live like this", "concern", "suicidal"),
+    c("I'm going to overdose tonight", "imminent", "suicidal"),
+    c("I'm thinking of taking all my pills", "high+", "suicidal"),
+    c("I just want it to be over", "high+", "suicidal"),
+    c("I'm so close to ending it", "high+", "suicidal"),
+    c("life has no meaning anymore", "concern", "suicidal"),
+    c("I should just disappear", "concern", "suicidal"),
+    c("I can't feel my legs after using", "imminent", "medical"),
     # guards
     c("I overdosed 5 years ago and now I'm 3 years clean", "<=concern"),
     c("I'd rather die than wear that", "none"),
@@ -345,6 +352,10 @@ MORE_WAYS_OF_SAYING_IT = [
     c("I could just die, so embarrassing", "none"),
     c("I nearly overdosed on caffeine lol", "none"),
     c("my cat would be better off if I was home more", "none"),
+    c("I'm going to overdose on chocolate tonight lol", "none"),
+    c("I just want this week to be over", "none"),
+    c("I'm so close to ending it with him", "none"),
+    c("I'm so close to killing it at work", "none"),
 ]
 
 PASSIVE_IDEATION_AND_STACKING = [
