@@ -33,6 +33,11 @@ _DELIBERATION_MIN_WEIGHT = 1.5
 _FIRST_PERSON = frozenset(("i", "im", "id"))
 _GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
 _GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
+_TOPIC_PREPOSITIONS = frozenset(("about", "on", "regarding"))
+# Not "read" or "research": reading up on suicide methods is preparation, not a topic.
+_TOPIC_VERBS = frozenset(("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
+                          "writing", "article", "articles", "stigma", "awareness", "education"))
+_SELF_WORDS = frozenset(("i", "im", "ive", "id", "il", "me", "my", "myself", "mine"))
 _HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
 _HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
 
@@ -264,8 +269,13 @@ class ScopeJudge:
         return factor, tuple(scopes)
 
     def _generic_opener(self, first: int) -> bool:
-        """True after "when" / "while" (or "when feeling", "when being"): a state of anyone."""
+        """True after "when" / "while" (or "when feeling", "when being"): a state of anyone;
+        and for a topic named after "talk about", "stigma about" ("it takes courage to talk
+        about suicidal thoughts"), unless the phrase itself says "my"."""
         words = self.tokens.words
+        if (first >= 2 and words[first - 1] in _TOPIC_PREPOSITIONS and words[first - 2] in _TOPIC_VERBS
+                and words[first] not in _SELF_WORDS):
+            return True
         before = first - 1
         if before >= 0 and words[before] in _GENERIC_STATES:
             before -= 1
