@@ -297,6 +297,7 @@ SLOT_SYNTAX_FIXES = [
     c("my friend is going to end up fine", "none"),
     c("he wants to die on that hill lol", "<=concern"),
     c("I wrote my goodbye letter to my family", "high+", "suicidal"),
+    c("I'm going to write my suicide note tonight", "imminent", "suicidal"),
     c("I left a note for my roommate about the dishes", "none"),
     c("i still selfharm", "high+", "self_harm"),
     c("I relapsed into cutting last night", "high+", "self_harm"),
