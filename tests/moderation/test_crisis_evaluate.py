@@ -19,7 +19,7 @@ DEV = REPO_ROOT / ".." / "shared" / "data" / "crisis-dev.jsonl"
 
 ALERT_THRESHOLD = "high"  # the documented alert threshold (docs/moderation.md)
 F1_TARGET = 0.82
-F1_FLOOR = 0.78  # measured 0.799 (context mode, 139 tp / 24 fp) on 2026-11-27; guards against regressions
+F1_FLOOR = 0.78  # measured 0.802 (context mode, 140 tp / 24 fp) on 2026-11-27; guards against regressions
 SUPPORTIVE_INDICATOR_FALSE_ALARM_MAX = 0.30
 HYPERBOLE_FALSE_ALARM_MAX = 0.005
 
@@ -140,7 +140,7 @@ def test_dev_cssrs_f1_does_not_regress(dev_report: dict[str, Any]) -> None:
     assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.799 at 'high' (P 0.853, R 0.751; "
+@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.802 at 'high' (P 0.854, R 0.757; "
                                        "0.745 on the 30 % of users held out from tuning), see docs/moderation.md")
 def test_dev_cssrs_f1_target(dev_report: dict[str, Any]) -> None:
     assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_TARGET
