@@ -79,6 +79,21 @@ def _hiding_mask(match: _Match, masks: list[_Match], firsts: list[int], longest:
     return None
 
 
+def _without_parts_of_past_events(matches: list[_Match]) -> list[_Match]:
+    """Drop present-tense signals that are words of a past event's phrase.
+
+    "kill myself" inside "I tried to kill myself" is the attempt being told,
+    not a second, present wish: the attempt's rule and its tense judge it.
+    """
+    events = [m for m in matches if m.rule.kind == "signal" and m.rule.past_tense]
+    if not events:
+        return matches
+    return [m for m in matches
+            if m.rule.kind != "signal" or m.rule.past_tense
+            or not any(e.first <= m.first and m.last <= e.last and e.rule.category == m.rule.category
+                       for e in events)]
+
+
 def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None) -> list[Evidence]:
     """All evidence in one text, weights already adjusted for scope and idiom."""
     tokens = tokenize(text)
@@ -87,6 +102,7 @@ def find_evidence(text: str, ruleset: RuleSet, context_index: int | None = None)
     matches = _find_matches(tokens, ruleset)
     if not matches:
         return []
+    matches = _without_parts_of_past_events(matches)
     masks = sorted((m for m in matches if m.rule.kind == "mask"), key=lambda m: m.first)
     mask_firsts = [mask.first for mask in masks]
     longest_mask = max((mask.last - mask.first for mask in masks), default=0)
@@ -204,10 +220,21 @@ _HISTORY_BLOCKING = frozenset(("past", "past_with_recovery", "negated", "reporte
 
 
 def _amplifies(amplifier: Evidence, signals: Sequence[Evidence], ruleset: RuleSet) -> bool:
-    targets = _rule_by_id(ruleset, amplifier.rule).targets
+    rule = _rule_by_id(ruleset, amplifier.rule)
+    targets = rule.targets
     scoring = ruleset.scoring
-    return any(s.category in targets and s.weight >= scoring["amplifier_min_signal"]
-               and _near(amplifier, s, scoring["amplifier_reach"]) for s in signals)
+    least = scoring["amplifier_min_signal"] if rule.min_signal is None else rule.min_signal
+    # Next to a concern-level signal, a means word inside the very phrase it
+    # would raise ("I have a gun") is not a second fact: it raises only other
+    # signals. (Stronger phrases keep their own means: "buying a rope".)
+    # Such a signal is raised only by means in the same message, near it.
+    usual = scoring["amplifier_min_signal"]
+    reach = scoring["amplifier_reach"]
+    return any(s.category in targets and s.weight >= least
+               and (_near(amplifier, s, reach) if s.weight >= usual else
+                    amplifier.context_index == s.context_index and not _same_span(amplifier, s)
+                    and abs(amplifier.start - s.start) <= reach)
+               for s in signals)
 
 
 def _near(amplifier: Evidence, signal: Evidence, reach: float) -> bool:

@@ -10,13 +10,14 @@ escalation over several messages counts; `--no-context` scores every post
 alone. The report names the mode it used. Texts are never printed: rows are
 named by id (or line number) so the output can be shared.
 
-    python -m moderation.crisis.evaluate FILE.jsonl [--json] [--threshold high] [--no-context]
+    python -m moderation.crisis.evaluate FILE.jsonl [--json] [--threshold high] [--no-context] [--subset tune|check]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -33,6 +34,13 @@ ALERT_LEVELS = SEVERITIES[1:]
 DEFAULT_THRESHOLD = "high"
 POST_SEPARATOR = "\n\n"
 CONTEXT_POSTS = 5  # as many previous posts as the detector reads (scoring "context_messages")
+# The tuning split: rules are developed on a random 70 % of the C-SSRS users and
+# checked on the other 30 % (`--subset tune|check`), drawn per source_label with
+# a fixed seed so the split never moves. Rows of other sources are in both.
+SPLIT_SOURCE = "cssrs-reddit"
+SPLIT_SEED = 20261127
+SPLIT_TUNE_SHARE = 0.7
+SUBSETS = ("all", "tune", "check")
 
 
 class EvaluationInputError(ValueError):
@@ -84,6 +92,32 @@ def read_rows(path: Path) -> list[Row]:
     if not rows:
         raise EvaluationInputError(f"{path}: no rows")
     return rows
+
+
+def check_ids(rows: Sequence[Row], seed: int = SPLIT_SEED, share: float = SPLIT_TUNE_SHARE) -> frozenset[str]:
+    """Ids of the C-SSRS rows held out from tuning: (1 - share) of each source_label, drawn with `seed`."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.source == SPLIT_SOURCE:
+            by_label[row.source_label].append(row.id)
+    held: set[str] = set()
+    rng = random.Random(seed)
+    for label in sorted(by_label):
+        ids = sorted(by_label[label])
+        rng.shuffle(ids)
+        held.update(ids[round(len(ids) * share):])
+    return frozenset(held)
+
+
+def select_subset(rows: Sequence[Row], subset: str) -> list[Row]:
+    """"all" rows; "tune": without the held-out C-SSRS users; "check": without the tuning ones."""
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+    if subset == "all":
+        return list(rows)
+    held = check_ids(rows)
+    keep_held = subset == "check"
+    return [row for row in rows if row.source != SPLIT_SOURCE or (row.id in held) == keep_held]
 
 
 def score_rows(rows: Iterable[Row], detector: Detector, context_posts: int = CONTEXT_POSTS) -> list[Scored]:
@@ -201,11 +235,12 @@ def build_report(scored: Sequence[Scored], threshold: str = DEFAULT_THRESHOLD, s
 
 
 def evaluate_file(path: str | Path, threshold: str = DEFAULT_THRESHOLD, detector: Detector | None = None,
-                  slowest: int = 10, context_posts: int = CONTEXT_POSTS) -> dict[str, Any]:
-    rows = read_rows(Path(path))
+                  slowest: int = 10, context_posts: int = CONTEXT_POSTS, subset: str = "all") -> dict[str, Any]:
+    rows = select_subset(read_rows(Path(path)), subset)
     report = build_report(score_rows(rows, detector or default_detector(), context_posts), threshold, slowest,
                           context_posts)
     report["file"] = str(path)
+    report["subset"] = subset
     return report
 
 
@@ -213,11 +248,17 @@ def _percent(value: float) -> str:
     return f"{value * 100:5.1f} %"
 
 
+_SUBSET_NAMES = {"tune": f"the {SPLIT_TUNE_SHARE:.0%} of C-SSRS users rules are tuned on",
+                 "check": f"the {1 - SPLIT_TUNE_SHARE:.0%} of C-SSRS users held out from tuning"}
+
+
 def format_report(report: dict[str, Any]) -> str:
     mode = report.get("mode", "per-post")
     how = ("each post with the author's previous " + mode.split(":")[1] + " posts as context"
            if mode.startswith("context:") else "each post alone")
-    lines = [f"{report['file']}: {report['rows']} rows, {report['posts']} posts; mode {mode} ({how}); "
+    subset = report.get("subset", "all")
+    part = "" if subset == "all" else f" (subset {subset}: {_SUBSET_NAMES[subset]})"
+    lines = [f"{report['file']}{part}: {report['rows']} rows, {report['posts']} posts; mode {mode} ({how}); "
              f"alert threshold '{report['threshold']}' is marked with *", ""]
     lines.append(f"{'threshold':<11}{'scope':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}")
     for level, block in report["thresholds"].items():
@@ -264,10 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--context", type=int, default=CONTEXT_POSTS, metavar="N",
                         help="give each post the row's previous N posts as context (default: %(default)s)")
     parser.add_argument("--no-context", action="store_true", help="score every post alone (same as --context 0)")
+    parser.add_argument("--subset", choices=SUBSETS, default="all",
+                        help="all rows, or only the tuning (70 %%) or held-out (30 %%) C-SSRS users, "
+                             "other sources kept (default: %(default)s)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     context_posts = 0 if args.no_context else max(0, args.context)
     try:
-        report = evaluate_file(args.file, args.threshold, slowest=args.slowest, context_posts=context_posts)
+        report = evaluate_file(args.file, args.threshold, slowest=args.slowest, context_posts=context_posts,
+                               subset=args.subset)
     except EvaluationInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -103,6 +103,7 @@ class CompiledRule:
     past_tense: bool = False
     targets: frozenset[str] = frozenset()  # amplifiers: categories boosted; masks: categories hidden
     source: str = ""
+    min_signal: float | None = None  # amplifiers: the weakest signal they count next to (None: scoring's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,8 @@ class _Builder:
         if rule_id in self.seen:
             raise RuleFileError(path, f"duplicate id, first defined in {self.seen[rule_id]}", rule_id)
         self.seen[rule_id] = str(path)
-        allowed = {"id", "phrases", "note", "weight", "category", "about", "tense", "kind", "applies_to", "hides"}
+        allowed = {"id", "phrases", "note", "weight", "category", "about", "tense", "kind", "applies_to", "hides",
+                   "min_signal"}
         unknown = sorted(set(entry) - allowed)
         if unknown:
             raise RuleFileError(path, f"unknown keys {unknown}", rule_id)
@@ -251,6 +253,11 @@ class _Builder:
                                   path, rule_id, "applies_to")
         else:
             targets = _categories(entry.get("hides"), DANGER_CATEGORIES, path, rule_id, "hides")
+        min_signal = entry.get("min_signal")
+        if min_signal is not None and (kind != "amplifier" or isinstance(min_signal, bool)
+                                       or not isinstance(min_signal, (int, float)) or not 0 < min_signal <= 5):
+            raise RuleFileError(path, "'min_signal' is for amplifiers only: a number above 0 and at most 5, "
+                                f"got {min_signal!r}", rule_id)
         about = entry.get("about", "self")
         tense = entry.get("tense", "present")
         if about not in ("self", "other"):
@@ -263,6 +270,7 @@ class _Builder:
         self.rules.append(CompiledRule(
             id=rule_id, kind=kind, category=category, weight=float(weight), about_other=about == "other",
             past_tense=tense == "past", targets=targets, source=str(path),
+            min_signal=None if min_signal is None else float(min_signal),
         ))
         self.phrases.append(compiled)
 

@@ -29,7 +29,15 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # "if I kill myself, ..." said of the writer's own death is deliberation, scored
 # apart from hypotheticals ("what if", "imagine", "if you ...").
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
+_DELIBERATION_MIN_WEIGHT = 1.5
 _FIRST_PERSON = frozenset(("i", "im", "id"))
+_GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
+_GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
+_TOPIC_PREPOSITIONS = frozenset(("about", "on", "regarding"))
+# Not "read" or "research": reading up on suicide methods is preparation, not a topic.
+_TOPIC_VERBS = frozenset(("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
+                          "writing", "article", "articles", "stigma", "awareness", "education"))
+_SELF_WORDS = frozenset(("i", "im", "ive", "id", "il", "me", "my", "myself", "mine"))
 _HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
 _HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
 
@@ -55,6 +63,20 @@ class _Hits:
             index += 1
         return False
 
+    def nearest(self, first: int, last: int, low: int, high: int) -> int | None:
+        """Token distance from [first, last] to the closest cue inside [low, high]; O(log n)."""
+        best: int | None = None
+        index = bisect_left(self.firsts, first)
+        # The cue starting just before the phrase, and the one starting at or after it.
+        for candidate in (index - 1, index):
+            if 0 <= candidate < len(self.firsts):
+                cue_first, cue_last = self.firsts[candidate], self.lasts[candidate]
+                if cue_first < low or cue_last > high:
+                    continue
+                gap = first - cue_last if cue_last < first else cue_first - last if cue_first > last else 0
+                best = gap if best is None else min(best, gap)
+        return best
+
     def within(self, low: int, high: int) -> list[tuple[int, int]]:
         index = bisect_left(self.firsts, low)
         found = []
@@ -76,6 +98,7 @@ class ScopeJudge:
         self._bounds: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._quotes: list[int] | None = None
         self._line_starts: list[int] | None = None
+        self._again_hits: _Hits | None = None
 
     # -- per-text tables, built on first use ------------------------------------
 
@@ -154,14 +177,19 @@ class ScopeJudge:
                 return True
         return False
 
-    def _in_the_past(self, rule: CompiledRule, first: int, sentence_start: int, sentence_end: int,
+    def _in_the_past(self, rule: CompiledRule, first: int, last: int, sentence_start: int, sentence_end: int,
                      clause_start: int, clause_end: int) -> bool:
         present = self.hits("present")
-        # "Now" reaches only its own clause: in "two years ago I tried, today
-        # I'm sober" the "today" says nothing about the attempt.
-        if present.any_within(clause_start, clause_end):
-            return False
         past = self.hits("past")
+        # "Now" reaches only its own clause: in "two years ago I tried, today
+        # I'm sober" the "today" says nothing about the attempt. Within one
+        # clause the time word nearest the phrase decides: "I overdosed 5 years
+        # ago and now I'm clean" is history, "I overdosed last night" is not.
+        if present.any_within(clause_start, clause_end):
+            # "Again" says the history is repeating, wherever it stands in the clause.
+            if self._again.any_within(clause_start, clause_end):
+                return False
+            return self._nearest_time_is_past(first, last, clause_start, clause_end)
         if rule.past_tense:
             return True
         if not past.any_within(sentence_start, sentence_end):
@@ -171,6 +199,20 @@ class ScopeJudge:
         last_past = max((last for _, last in past.within(sentence_start, first - 1)), default=-1)
         last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
         return last_past >= last_present
+
+    @property
+    def _again(self) -> _Hits:
+        if self._again_hits is None:
+            self._again_hits = _Hits([(index, index) for index, word in enumerate(self.tokens.words) if word == "again"])
+        return self._again_hits
+
+    def _nearest_time_is_past(self, first: int, last: int, low: int, high: int) -> bool:
+        nearest_present = self.hits("present").nearest(first, last, low, high)
+        nearest_past = self.hits("past").nearest(first, last, low, high)
+        if nearest_past is None:
+            return False
+        # A tie ("a few days ago" holds the past word "ago") counts as present.
+        return nearest_present is not None and nearest_past < nearest_present
 
     def judge(self, rule: CompiledRule, first: int, last: int, explicit_subject: bool,
               scoring: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
@@ -182,7 +224,7 @@ class ScopeJudge:
             return scoring["negated"], ("negated",)
         scopes: list[str] = []
         factor = 1.0
-        if self._in_the_past(rule, first, sentence_start, sentence_end, clause_start, clause_end):
+        if self._in_the_past(rule, first, last, sentence_start, sentence_end, clause_start, clause_end):
             recovered = len(self.hits("recovery")) > 0
             factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
             scopes.append("past_with_recovery" if recovered else "past")
@@ -191,7 +233,11 @@ class ScopeJudge:
             scopes.append("reported")
         if not explicit_subject:
             subject = self._subject(first, clause_start)
-            if subject == "other":
+            if not subject and self._generic_opener(first):
+                # "when feeling suicidal, we tend to ...": anyone, at any time.
+                factor *= scoring["hypothetical"]
+                scopes.append("generic")
+            elif subject == "other":
                 factor *= scoring["other_subject"]
                 scopes.append("other_subject")
             elif not subject:
@@ -209,7 +255,9 @@ class ScopeJudge:
             scopes.append("help_question")
         hypothetical = self.hits("hypothetical").within(max(clause_start, first - HYPOTHETICAL_WINDOW), first - 1)
         if hypothetical:
-            if rule.category in _DELIBERATION_CATEGORIES and all(
+            # Only for the writer's own death or harm itself: "if I believed there
+            # was no hope" is a condition, not hopelessness.
+            if rule.category in _DELIBERATION_CATEGORIES and rule.weight >= _DELIBERATION_MIN_WEIGHT and all(
                     self._deliberation(cue_first, cue_last) for cue_first, cue_last in hypothetical):
                 # "if I kill myself, my mom would..." weighs the writer's own
                 # death: that is thinking about it, not a hypothetical.
@@ -219,6 +267,19 @@ class ScopeJudge:
                 factor *= scoring["hypothetical"]
                 scopes.append("hypothetical")
         return factor, tuple(scopes)
+
+    def _generic_opener(self, first: int) -> bool:
+        """True after "when" / "while" (or "when feeling", "when being"): a state of anyone;
+        and for a topic named after "talk about", "stigma about" ("it takes courage to talk
+        about suicidal thoughts"), unless the phrase itself says "my"."""
+        words = self.tokens.words
+        if (first >= 2 and words[first - 1] in _TOPIC_PREPOSITIONS and words[first - 2] in _TOPIC_VERBS
+                and words[first] not in _SELF_WORDS):
+            return True
+        before = first - 1
+        if before >= 0 and words[before] in _GENERIC_STATES:
+            before -= 1
+        return before >= 0 and words[before] in _GENERIC_OPENERS
 
     def _deliberation(self, cue_first: int, cue_last: int) -> bool:
         """True for a bare "if I ..." (not "what if", "even if", "if I ever", "if I were")."""

@@ -54,6 +54,10 @@ def test_shipped_rules_load_and_carry_versions() -> None:
      "extra.brace", "cannot read slot"),
     ("version: 1\nrules:\n  - id: extra.prefix\n    category: suicidal\n    weight: 2\n    phrases: ['k*']\n",
      "extra.prefix", "prefix"),
+    ("version: 1\nrules:\n  - id: extra.floor\n    category: suicidal\n    weight: 2\n    min_signal: 1\n    phrases: [x]\n",
+     "extra.floor", "'min_signal' is for amplifiers only"),
+    ("version: 1\namplifiers:\n  - id: extra.amp\n    kind: means\n    weight: 1\n    min_signal: 0\n    phrases: [x]\n",
+     "extra.amp", "'min_signal'"),
     ("version: 1\nrules:\n  - id: extra.typo\n    category: suicidal\n    wieght: 2\n    phrases: [x]\n",
      "extra.typo", "unknown keys ['wieght']"),
     ("version: 1\nrules:\n  - id: suicidal.want_to_die\n    category: suicidal\n    weight: 2\n    phrases: [x]\n",
@@ -109,3 +113,30 @@ def test_json_rule_files_work_too(tmp_path: Path) -> None:
     extra = _write(tmp_path, '{"version": 1, "rules": [{"id": "local.json", "category": "medical", '
                              '"weight": 3, "phrases": ["blue lips"]}]}', name="extra.json")
     assert Detector(load_ruleset(None, [extra])).assess("blue lips").severity == "imminent"
+
+
+def test_shipped_phrases_have_no_slot_written_as_a_multiword_alternative() -> None:
+    """Slots are space-separated: "i hate|hate my life" is i + (hate|hate) + my + life, not
+    "(i hate) or (hate my life)". A word repeated in a slot or in the next required slot
+    is the sign of that mistake; several rules had it and matched far less than meant."""
+    import yaml
+
+    problems = []
+    for path in shipped_rule_files():
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = [(rule["id"], phrase) for section in ("rules", "amplifiers", "masks")
+                   for rule in data.get(section) or [] for phrase in rule["phrases"]]
+        entries += [(f"cues.{kind}", phrase) for kind, phrases in (data.get("cues") or {}).items()
+                    for phrase in phrases]
+        for rule_id, phrase in entries:
+            slots = phrase.split()
+            for index, slot in enumerate(slots):
+                alternatives = slot.split("|")
+                if len(alternatives) != len(set(alternatives)):
+                    problems.append((path.name, rule_id, phrase))
+                following = slots[index + 1] if index + 1 < len(slots) else ""
+                if slot.startswith("[") or following.startswith("[") or not following:
+                    continue
+                if set(alternatives) & set(following.split("|")):
+                    problems.append((path.name, rule_id, phrase))
+    assert not problems, problems

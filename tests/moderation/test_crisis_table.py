@@ -289,6 +289,84 @@ SELF_HARM_OTHERS_HOME = [
 # Kinds added 2026-11-27: passive wishes to die, reasons for living under
 # strain, means sought or at hand, the recent past, first-person deliberation,
 # and several kinds of suicidal language stacking. Each with its guards.
+# Phrases whose slots had been written as if "a b|c d" meant "(a b) or (c d)".
+SLOT_SYNTAX_FIXES = [
+    c("my brother is talking about killing himself", "high+", "concern_for_other"),
+    c("my friend keeps talking about suicide", "high+", "concern_for_other"),
+    c("my friend wants to die", "high+", "concern_for_other"),
+    c("my friend is going to end up fine", "none"),
+    c("he wants to die on that hill lol", "<=concern"),
+    c("I wrote my goodbye letter to my family", "high+", "suicidal"),
+    c("I'm going to write my suicide note tonight", "imminent", "suicidal"),
+    c("I almost killed myself last night", "high+", "suicidal"),
+    c("I hanged myself but the rope broke", "high+", "suicidal"),
+    c("I nearly killed myself two years ago, now sober", "<=concern"),
+    c("I almost killed myself laughing", "none"),
+    c("I nearly killed myself tripping on the stairs lol", "none"),
+    c("I left a note for my roommate about the dishes", "none"),
+    c("i still selfharm", "high+", "self_harm"),
+    c("I relapsed into cutting last night", "high+", "self_harm"),
+    c("I cut the grass this morning", "none"),
+    c("my old scars are fading", "<=concern"),
+    c("my chest is pounding after using", "imminent", "medical"),
+    c("im going to shoot up the school", "imminent", "harm_to_others"),
+    c("gonna shoot up after work", "<=concern"),
+    c("my friend collapsed and is unresponsive", "imminent", "medical"),
+    c("she is unresponsive", "imminent", "medical"),
+    c("nobody knows im using alone", "high+", "medical"),
+    c("im vomiting blood", "imminent", "medical"),
+    c("he is gonna kill me", "high+", "danger_at_home"),
+    c("my dad is gonna kill me when he sees this", "none"),
+    c("death would be peaceful", "high+", "suicidal"),
+    c("thanks for everything, this is goodbye", "imminent", "suicidal"),
+    c("I want to die, I will do it this weekend", "imminent", "suicidal"),
+    c("I am scared to go home", "high+", "danger_at_home"),
+    c("thanks for everything guys, see you at the meeting", "none"),
+    c("theres no hope for me", "concern", "suicidal"),
+    c("life feels like torture", "high+", "suicidal"),
+    c("im a failure", "concern", "suicidal"),
+    c("this exam is torture", "none"),
+    c("if I believed there was no hope I would stop trying, but I don't", "<=concern"),
+]
+
+# Common ways of saying it that no phrase covered.
+MORE_WAYS_OF_SAYING_IT = [
+    c("everyone would be better off if I was dead", "high+", "suicidal"),
+    c("I feel like ending it", "high+", "suicidal"),
+    c("I just want to sleep and never wake up", "high+", "suicidal"),
+    c("there's no reason for me to live", "high+", "suicidal"),
+    c("I'm saying goodbye to everyone", "imminent", "suicidal", context=("I can't do this anymore", "I want to die")),
+    c("I'm saying goodbye to everyone at work, new job Monday", "none"),
+    c("I'm going to overdose on pizza tonight", "none"),
+    c("my friend wants to die her hair blue", "<=concern"),
+    c("I overdosed last night", "high+", "medical"),
+    c("I'd rather be dead", "high+", "suicidal"),
+    c("I wish I could just die", "high+", "suicidal"),
+    c("no one would miss me if I died", "high+", "suicidal"),
+    c("I bought pills to overdose", "imminent", "suicidal"),
+    c("I don't care if I die", "high+", "suicidal"),
+    c("I hate being alive", "high+", "suicidal"),
+    c("I can't live like this", "concern", "suicidal"),
+    c("I'm going to overdose tonight", "imminent", "suicidal"),
+    c("I'm thinking of taking all my pills", "high+", "suicidal"),
+    c("I just want it to be over", "high+", "suicidal"),
+    c("I'm so close to ending it", "high+", "suicidal"),
+    c("life has no meaning anymore", "concern", "suicidal"),
+    c("I should just disappear", "concern", "suicidal"),
+    c("I can't feel my legs after using", "imminent", "medical"),
+    # guards
+    c("I overdosed 5 years ago and now I'm 3 years clean", "<=concern"),
+    c("I'd rather die than wear that", "none"),
+    c("I feel like ending things with my boyfriend", "none"),
+    c("I could just die, so embarrassing", "none"),
+    c("I nearly overdosed on caffeine lol", "none"),
+    c("my cat would be better off if I was home more", "none"),
+    c("I'm going to overdose on chocolate tonight lol", "none"),
+    c("I just want this week to be over", "none"),
+    c("I'm so close to ending it with him", "none"),
+    c("I'm so close to killing it at work", "none"),
+]
+
 PASSIVE_IDEATION_AND_STACKING = [
     c("lying down tonight praying I won't wake up tomorrow", "high+", "suicidal"),
     c("I keep praying I never wake up", "high+", "suicidal"),
@@ -309,6 +387,16 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("last week I attempted suicide", "high+", "suicidal"),
     c("I feel like a burden and honestly what's the point of anything", "high+", "suicidal"),
     c("I attempted suicide in high school and lately everything feels pointless", "high+", "suicidal"),
+    # a firearm or a rope near the writer's own despair (lethal means next to hopelessness)
+    c("I feel so worthless and there is a gun in my closet", "high+", "suicidal"),
+    c("everything is hopeless, I keep looking at the rope in the garage", "high+", "suicidal"),
+    # the will to live lost, hope given up, choosing one's own end, pain that must stop
+    c("I think I've lost the will to live", "high+", "suicidal"),
+    c("I've given up all hope and I just want the pain to stop", "high+", "suicidal"),
+    c("my life will end on my own terms", "high+", "suicidal"),
+    c("I'm a cutter and I hate myself", "high+", "self_harm"),
+    # a state that began long ago and goes on is present, whatever else the sentence dates
+    c("I have been suicidal since I was 12, my parents split up when I was a kid", "high+", "suicidal"),
     # guards: advice, denial, history in recovery, others, hypotheticals, idiom
     c("your family would not be better off without you", "<=concern"),
     c("I don't hope I never wake up, I'm just tired", "<=concern"),
@@ -319,8 +407,28 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("what if you tried calling the helpline?", "none"),
     c("if you kill yourself your family will be devastated", "<=concern"),
     c("years ago I tried to overdose, now I'm 3 years clean and grateful", "<=concern"),
+    c("I've been sober for 2 years since my suicide attempt", "<=concern"),
+    c("I've been in recovery for years after I tried to kill myself", "<=concern"),
+    c("I've been clean for years and I used to be suicidal", "<=concern"),
     c("I have a gun license and go hunting with my dad", "<=concern"),
+    c("I feel hopeless today, my meds aren't working yet", "<=concern"),
+    c("feeling worthless after work, cut my finger on a kitchen knife too", "<=concern"),
+    c("the gun show was pointless, nothing worth buying", "<=concern"),
+    c("I'm a hopeless romantic, always have been", "none"),
+    c("I hate living in this city, the rent is insane", "none"),
+    c("it's not a hopeless cause, you can still fix it", "none"),
+    c("everything feels hopeless at the moment and I hate myself", "high+", "suicidal"),
+    c("I hate myself", "concern", "suicidal"),
+    c("when feeling suicidal, we tend to forget the people who love us", "<=concern"),
+    c("when suicidal, people often cannot see the way out", "<=concern"),
+    c("there is so much stigma about suicidal thoughts", "<=concern"),
+    c("I keep reading about suicide methods", "high+", "suicidal"),
+    c("I need to talk about my suicidal thoughts", "high+", "suicidal"),
+    c("when I feel suicidal I call my sponsor", "concern+"),
     c("I'm tired of being sick all winter", "none"),
+    c("my back pain needs to stop, going to physio", "<=concern"),
+    c("don't lose all hope, it gets better", "<=concern"),
+    c("I want to retire on my own terms", "none"),
     c("I relapsed last night", "concern", "relapse"),
 ]
 
@@ -336,6 +444,8 @@ ESCALATION_IN_CONTEXT = [
     c("ok see you all at the meeting", "none", context=("i want to die",)),
     c("thanks everyone", "none", context=("I'm not suicidal",)),
     c("I can't do this anymore", "concern", context=("great meeting today", "see you thursday")),
+    # a gun named in an earlier message does not raise today's despair (only a high signal's)
+    c("I feel so worthless today", "concern", context=("went to the range, my new shotgun is great",)),
 ]
 
 BENIGN_CHAT = [
@@ -363,6 +473,12 @@ BENIGN_CHAT = [
     c("   ", "none"),
     c("ok", "none"),
     c("🙂🙂🙂", "none"),
+    # Squeezed "off" is "of": taking care of oneself is not "offing myself".
+    c("I need to take better care of myself this week", "none"),
+    c("I'm proud of myself today", "none"),
+    c("I don't want to be around people today, staying in", "<=concern"),
+    c("I used to drink every night, now I go to meetings", "none"),
+    c("I used my lunch break to call my sponsor", "none"),
 ]
 
 GROUPS = {
@@ -377,6 +493,8 @@ GROUPS = {
     "idiom_and_hyperbole": IDIOM_AND_HYPERBOLE,
     "obfuscation_and_slang": OBFUSCATION_AND_SLANG,
     "self_harm_others_home": SELF_HARM_OTHERS_HOME,
+    "slot_syntax_fixes": SLOT_SYNTAX_FIXES,
+    "more_ways_of_saying_it": MORE_WAYS_OF_SAYING_IT,
     "passive_ideation_and_stacking": PASSIVE_IDEATION_AND_STACKING,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
