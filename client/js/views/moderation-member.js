@@ -42,11 +42,15 @@ export function reportButton(kind, id) {
   return button;
 }
 
+// appealed: action id -> the member's appeal of it (status open, upheld or overturned).
 function renderNotice(notice, appealed) {
   const item = h("li", { class: `notice-item${notice.read ? "" : " unread"}` },
     h("p", { class: "body", text: notice.body }),
     h("time", { class: "muted", datetime: notice.created_at, text: new Date(notice.created_at).toLocaleString() }));
-  if (notice.appealable && notice.action_id && !appealed.has(notice.action_id)) {
+  const mine = notice.appealable && notice.action_id ? appealed.get(notice.action_id) : null;
+  if (mine) {
+    item.append(h("p", { class: "muted appeal-state", text: t(mine.status === "open" ? "notices.appealWaiting" : "notices.appealDecided") }));
+  } else if (notice.appealable && notice.action_id) {
     const open = h("button", { type: "button", class: "link", text: t("notices.appeal") });
     open.addEventListener("click", () => {
       const body = h("textarea", { rows: 3, maxlength: 2000, required: true, "aria-label": t("notices.appealLabel"), placeholder: t("notices.appealLabel") });
@@ -56,7 +60,7 @@ function renderNotice(notice, appealed) {
         event.preventDefault();
         try {
           await api("/api/v1/appeals", { method: "POST", body: { action_id: notice.action_id, body: body.value } });
-          appealed.add(notice.action_id);
+          appealed.set(notice.action_id, { status: "open" });
           form.replaceWith(h("p", { class: "notice", role: "status", text: t("notices.appealed") }));
         } catch (failure) {
           error.textContent = failure.message || t("error.generic");
@@ -80,7 +84,7 @@ export async function renderNotices(main) {
   async function load() {
     const [{ notices }, { appeals }, mine] = await Promise.all([
       api("/api/v1/me/notices"), api("/api/v1/appeals/mine"), api("/api/v1/reports/mine")]);
-    const appealed = new Set(appeals.map((a) => a.action_id));
+    const appealed = new Map(appeals.map((a) => [a.action_id, a]));
     clear(list).append(...(notices.length ? notices.map((n) => renderNotice(n, appealed)) : [h("li", { class: "muted", text: t("notices.empty") })]));
     clear(reports).append(...mine.reports.map((r) => h("li", {},
       h("span", { text: t(`report.reason.${r.reason}`) }), " · ",

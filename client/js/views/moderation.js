@@ -24,6 +24,9 @@ function select(name, options, value, label) {
   return el;
 }
 
+// A reason in words where the catalogue has them (report reasons); automatic-flag codes as they are.
+const reasonWords = (reasons) => reasons.map((r) => t(`report.reason.${r}`) !== `report.reason.${r}` ? t(`report.reason.${r}`) : r).join(", ");
+
 function caseRow(found, reload) {
   const claim = found.status === "open"
     ? h("button", { type: "button", class: "btn", text: t("mod.claim"), onclick: async () => {
@@ -32,7 +35,7 @@ function caseRow(found, reload) {
     } }) : null;
   return h("li", { class: `case severity-${found.severity}`, dataset: { id: String(found.id) } },
     h("div", { class: "meta" },
-      h("strong", { text: found.reasons.map((r) => t(`report.reason.${r}`) !== `report.reason.${r}` ? t(`report.reason.${r}`) : r).join(", ") }),
+      h("strong", { text: reasonWords(found.reasons) }),
       h("span", { text: ` · ${found.target.kind} · ${found.place.kind}` }),
       found.report_count ? h("span", { text: ` · ${t("mod.reports", { count: found.report_count })}` }) : null,
       found.tier === "host" ? h("span", { class: "muted", text: ` · ${t("mod.hostTier")}` }) : null,
@@ -85,7 +88,7 @@ export async function renderCase(main, caseId) {
     const resolve = h("input", { type: "checkbox", name: "resolve", checked: true });
     const error = h("p", { class: "form-error", role: "alert", hidden: true });
     const form = h("form", { class: "act-form", "aria-label": t("mod.act") }, action, reason,
-      h("label", {}, t("mod.minutes"), " ", minutes), scope, h("label", {}, resolve, " ", t("mod.resolve")),
+      h("label", { class: "check" }, t("mod.minutes"), " ", minutes), scope, h("label", { class: "check" }, resolve, " ", t("mod.resolve")),
       error, h("button", { type: "submit", class: "btn primary", text: t("mod.act") }));
     const timed = () => { const k = action.value; minutes.parentElement.hidden = !["mute", "suspend", "pause"].includes(k); scope.hidden = k !== "mute"; };
     action.addEventListener("change", timed);
@@ -112,15 +115,25 @@ export async function renderCase(main, caseId) {
         await api(`/api/v1/moderation/members/${found.target.member.id}/notes`, { method: "POST", body: { body: note.value } });
         await load();
       } }, note, h("button", { type: "submit", class: "btn", text: t("mod.addNote") }))) : null;
-    const holder = found.claimed_by?.id === getState().user?.id && found.status === "claimed"
+    const mine = found.claimed_by?.id === getState().user?.id;
+    const holder = mine && found.status === "claimed"
       ? h("button", { type: "button", class: "link", text: t("mod.release"), onclick: async () => {
         await api(`/api/v1/moderation/cases/${caseId}/release`, { method: "POST" });
         await load();
       } }) : null;
-    clear(section).append(subnav(),
+    const take = found.status === "open"
+      ? h("button", { type: "button", class: "btn", text: t("mod.claim"), onclick: async () => {
+        try { await api(`/api/v1/moderation/cases/${caseId}/claim`, { method: "POST" }); } catch (failure) { announce(failure.message); }
+        await load();
+      } }) : null;
+    const state = [t(`mod.status.${found.status}`)];
+    if (found.status === "claimed" && found.claimed_by) state.push(mine ? t("mod.heldByYou") : t("mod.heldBy", { name: found.claimed_by.pseudonym }));
+    if (found.outcome) state.push(t(`mod.action.${found.outcome}`));
+    // DOM append would write a missing part as the word "null": only the parts this case has.
+    clear(section).append(...[subnav(),
       h("a", { href: "#/moderation", class: "back", text: `← ${t("mod.back")}` }),
-      h("h1", { text: `${found.reasons.join(", ")} · ${found.target.member.pseudonym || ""}` }),
-      h("p", { class: "muted", text: `${found.status}${found.outcome ? ` · ${found.outcome}` : ""}` }), holder,
+      h("h1", { text: `${reasonWords(found.reasons)} · ${found.target.member.pseudonym || ""}` }),
+      h("p", { class: "muted case-status", text: state.join(" · ") }), take, holder,
       h("section", {}, h("h2", { text: t("mod.item") }),
         privateCopy ? h("p", { class: "notice", text: t("mod.privateCopy") }) : null,
         h("p", { class: "body item-body", text: item.body ?? "" }),
@@ -130,34 +143,56 @@ export async function renderCase(main, caseId) {
       lines(t("mod.reportList"), found.reports, (r) => h("li", {}, h("span", { text: t(`report.reason.${r.reason}`) }),
         r.text ? h("span", { text: ` — ${r.text}` }) : null, r.reporter ? h("span", { class: "muted", text: ` (${r.reporter})` }) : null)),
       lines(t("mod.prior"), found.prior_actions, (a) => h("li", { text: `${a.kind} · ${a.reason} · ${a.by} · ${new Date(a.created_at).toLocaleDateString()}` })),
-      notes, found.status === "resolved" ? null : form);
+      notes, found.status === "resolved" ? null : form].filter(Boolean));
   }
   await load();
 }
 
 export async function renderAppeals(main) {
-  const list = h("ul", { class: "appeals" });
-  clear(main).append(h("section", { class: "moderation" }, subnav(), h("h1", { text: t("mod.appeals") }), list));
+  const list = h("ul", { class: "appeals", "aria-live": "polite" });
+  const status = select("status", ["open", "upheld", "overturned"].map((s) => [s, t(`mod.appealStatus.${s}`)]), "open", t("mod.filter.status"));
+  const done = h("p", { class: "notice", role: "status", hidden: true });
+  clear(main).append(h("section", { class: "moderation" }, subnav(), h("h1", { text: t("mod.appeals") }),
+    h("p", { class: "muted", text: t("mod.appealsIntro") }), h("div", { class: "filters" }, status), done, list));
   async function load() {
-    const { appeals } = await api("/api/v1/moderation/appeals");
+    const { appeals } = await api(`/api/v1/moderation/appeals?status=${status.value}`);
     clear(list).append(...(appeals.length ? appeals.map((a) => {
-      const note = h("textarea", { rows: 2, maxlength: 2000, "aria-label": t("mod.decisionNote"), placeholder: t("mod.decisionNote") });
+      const note = h("textarea", { rows: 2, maxlength: 2000, required: true, "aria-label": t("mod.decisionNote"), placeholder: t("mod.decisionNote") });
+      const error = h("p", { class: "form-error", role: "alert", hidden: true });
       const decide = (decision) => async () => {
+        if (!note.value.trim()) {
+          error.textContent = t("mod.decisionNoteNeeded");
+          error.hidden = false;
+          note.focus();
+          return;
+        }
         try {
           await api(`/api/v1/moderation/appeals/${a.id}/decide`, { method: "POST", body: { decision, note: note.value } });
+          done.textContent = t(decision === "upheld" ? "mod.appealUpheld" : "mod.appealOverturned");
+          done.hidden = false;
           await load();
-        } catch (failure) { announce(failure.message); }
+        } catch (failure) {
+          error.textContent = failure.message || t("error.generic");
+          error.hidden = false;
+        }
       };
-      return h("li", { class: "appeal" },
-        h("p", { text: `${a.action.kind} · ${a.action.member} · ${a.action.reason}` }),
-        h("p", { class: "body", text: a.body }),
-        a.yours_to_decide ? h("div", {}, note,
+      const about = h("p", {}, h("strong", { text: t(`mod.action.${a.action.kind}`) }),
+        h("span", { text: ` · ${a.action.member} · ${a.action.reason}` }),
+        h("span", { class: "muted", text: ` · ${t("mod.appealBy", { name: a.action.by })}` }));
+      let footer;
+      if (a.status !== "open") footer = h("p", { class: "muted", text: `${t(`mod.appealStatus.${a.status}`)} · ${a.decision_note ?? ""}` });
+      else if (a.yours_to_decide) {
+        footer = h("div", { class: "decide" }, note, error,
           h("button", { type: "button", class: "btn", text: t("mod.uphold"), onclick: decide("upheld") }),
-          h("button", { type: "button", class: "btn", text: t("mod.overturn"), onclick: decide("overturned") }))
-          : h("p", { class: "muted", text: t("mod.notYours") }));
-    }) : [h("li", { class: "muted", text: t("mod.appealsEmpty") })]));
+          h("button", { type: "button", class: "btn", text: t("mod.overturn"), onclick: decide("overturned") }));
+      } else footer = h("p", { class: "muted not-yours", text: t("mod.notYours") });
+      return h("li", { class: "appeal", dataset: { id: String(a.id) } }, about, h("p", { class: "body", text: a.body }), footer);
+    }) : [h("li", { class: "muted", text: t(status.value === "open" ? "mod.appealsEmpty" : "mod.appealsNoneDecided") })]));
   }
+  status.addEventListener("change", () => { done.hidden = true; load(); });
   await load();
+  const offs = ["appeal_filed", "appeal_decided"].map((type) => live.on(type, () => load()));
+  return () => offs.forEach((off) => off());
 }
 
 export async function renderRoomsAdmin(main) {
