@@ -53,8 +53,10 @@ export async function renderRecovery(main) {
     if (deviceZone && deviceZone !== zone) {
       zoneLine.append(" ", h("button", { type: "button", class: "link", text: t("recovery.useDeviceZone", { zone: deviceZone }), onclick: async () => {
         const saved = await api(`${ME}/profile`, { method: "PUT", body: { timezone: deviceZone } });
-        showZone(saved.profile.timezone);
+        // Redraw the day counts first: the zone line changes only once the forms below
+        // are fresh, so nothing the member starts typing is wiped by a late redraw.
         await Promise.all([renderCounts(counts), renderCheckIn(checkin)]);
+        showZone(saved.profile.timezone);
       } }));
     }
   }
