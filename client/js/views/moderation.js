@@ -24,8 +24,15 @@ function select(name, options, value, label) {
   return el;
 }
 
-// A reason in words where the catalogue has them (report reasons); automatic-flag codes as they are.
-const reasonWords = (reasons) => reasons.map((r) => t(`report.reason.${r}`) !== `report.reason.${r}` ? t(`report.reason.${r}`) : r).join(", ");
+// Report reasons and automatic-flag kinds in words; a code the catalogue lacks shows as it is.
+const FLAG_KINDS = ["drug_sales", "duplicate", "link", "watched_word", "identifying"];
+const REPORT_REASONS = ["harassment", "drugs", "identifying", "spam", "other"];
+const reasonWord = (r) => REPORT_REASONS.includes(r) ? t(`report.reason.${r}`) : FLAG_KINDS.includes(r) ? t(`mod.flag.${r}`) : r;
+const reasonWords = (reasons) => reasons.map(reasonWord).join(", ");
+const TARGETS = ["message", "post", "member"];
+const PLACES = ["room", "conversation", "forum", "profile"];
+const targetWords = (kind) => TARGETS.includes(kind) ? t(`mod.target.${kind}`) : kind;
+const placeWords = (kind) => PLACES.includes(kind) ? t(`mod.place.${kind}`) : kind;
 
 function caseRow(found, reload) {
   const claim = found.status === "open"
@@ -36,7 +43,7 @@ function caseRow(found, reload) {
   return h("li", { class: `case severity-${found.severity}`, dataset: { id: String(found.id) } },
     h("div", { class: "meta" },
       h("strong", { text: reasonWords(found.reasons) }),
-      h("span", { text: ` · ${found.target.kind} · ${found.place.kind}` }),
+      h("span", { text: ` · ${targetWords(found.target.kind)} · ${placeWords(found.place.kind)}` }),
       found.report_count ? h("span", { text: ` · ${t("mod.reports", { count: found.report_count })}` }) : null,
       found.tier === "host" ? h("span", { class: "muted", text: ` · ${t("mod.hostTier")}` }) : null,
       found.claimed_by ? h("span", { class: "muted", text: ` · ${t("mod.heldBy", { name: found.claimed_by.pseudonym })}` }) : null),
@@ -48,7 +55,7 @@ export async function renderQueue(main) {
   const list = h("ol", { class: "cases", "aria-live": "polite" });
   const status = select("status", ["active", "open", "claimed", "resolved"].map((s) => [s, t(`mod.status.${s}`)]), "active", t("mod.filter.status"));
   const source = select("source", [["", t("mod.any")], ["report", t("mod.source.report")], ["auto", t("mod.source.auto")]], "", t("mod.filter.source"));
-  const reason = select("reason", [["", t("mod.any")], ...REASONS.map((r) => [r, r])], "", t("mod.filter.reason"));
+  const reason = select("reason", [["", t("mod.any")], ...REASONS.map((r) => [r, reasonWord(r)])], "", t("mod.filter.reason"));
   clear(main).append(h("section", { class: "moderation", "aria-labelledby": "mod-title" }, subnav(),
     h("h1", { id: "mod-title", text: t("mod.title") }), h("p", { class: "muted", text: t("mod.intro") }),
     h("div", { class: "filters" }, status, source, reason), list));
@@ -227,7 +234,7 @@ export async function renderRoomsAdmin(main) {
 export async function renderWords(main) {
   const list = h("ul", { class: "watched-words" });
   const pattern = h("input", { name: "pattern", required: true, maxlength: 100, "aria-label": t("mod.wordPattern"), placeholder: t("mod.wordPattern") });
-  const action = select("action", ["flag", "hold", "block", "replace"].map((a) => [a, a]), "flag", t("mod.wordAction"));
+  const action = select("action", ["flag", "hold", "block", "replace"].map((a) => [a, t(`mod.wordAction.${a}`)]), "flag", t("mod.wordAction"));
   const replacement = h("input", { name: "replacement", maxlength: 200, "aria-label": t("mod.wordReplacement"), placeholder: t("mod.wordReplacement") });
   const message = h("input", { name: "message", maxlength: 500, "aria-label": t("mod.wordMessage"), placeholder: t("mod.wordMessage") });
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
@@ -236,7 +243,7 @@ export async function renderWords(main) {
   async function load() {
     const { watched_words: words } = await api("/api/v1/moderation/watched-words");
     clear(list).append(...words.map((w) => h("li", { dataset: { id: String(w.id) } },
-      h("strong", { text: w.pattern }), h("span", { text: ` → ${w.action}${w.replacement ? ` (${w.replacement})` : ""}` }), " ",
+      h("strong", { text: w.pattern }), h("span", { text: ` → ${t(`mod.wordAction.${w.action}`)}${w.replacement ? ` (${w.replacement})` : ""}` }), " ",
       h("button", { type: "button", class: "link", text: t("mod.remove"), onclick: async () => {
         await api(`/api/v1/moderation/watched-words/${w.id}`, { method: "DELETE" });
         await load();
