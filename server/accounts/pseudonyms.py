@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import re
 import secrets
 import unicodedata
 
@@ -37,9 +38,15 @@ _CONFUSABLES = str.maketrans({
 })
 _ALLOWED_SYMBOLS = frozenset("_-. ")
 
+# NUL and lone surrogates: no database can store them and no pseudonym has them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def pseudonym_key(name: str) -> str:
-    """The uniqueness key: NFKC + casefold."""
-    return unicodedata.normalize("NFKC", name).casefold()
+    """The uniqueness key: NFKC + casefold. Characters no pseudonym has and no
+    database can hold become U+FFFD, so a lookup by such a name finds nobody
+    instead of failing in the database driver."""
+    return unicodedata.normalize("NFKC", _UNSTORABLE.sub("\ufffd", name)).casefold()
 
 def pseudonym_skeleton(name: str) -> str:
     """What a name looks like: folded, confusables mapped, separators and marks dropped."""

@@ -47,3 +47,14 @@ def test_skeleton_maps_confusables() -> None:
 def test_suggestions_are_valid_pseudonyms() -> None:
     for name in suggest_pseudonyms(20):
         assert check_pseudonym(name) == name
+
+
+def test_a_key_never_holds_what_a_database_cannot_store() -> None:
+    # Looked up from member input (hosts, blocks, partners…): NUL and lone surrogates
+    # made PostgreSQL's driver fail with a 500 instead of "nobody by that name".
+    for name in ("z\x00ember", "ember\udb26", "\ud80f\udf80x"):
+        key = pseudonym_key(name)
+        assert "\x00" not in key and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in key)
+        key.encode("utf-8")
+        assert key != pseudonym_key("zember") and key != pseudonym_key("ember")
+    assert pseudonym_key("Ember") == pseudonym_key("ember") == "ember"
