@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.support import ServerProcess, create_staff, sign_up
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
@@ -28,12 +28,12 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
 def test_main_views_have_no_serious_violations(browser: Any, server: ServerProcess) -> None:
     member, specialist = sign_up(server), create_staff(server, "specialist")
     for scheme in ("light", "dark"):
-        page = _new_page(browser, server)
+        page = new_page(browser, server)
         page.emulate_media(color_scheme=scheme)
         page.goto("/#/signup")
         expect(page.get_by_role("heading", name="Join Hearth")).to_be_visible()
         assert serious_violations(page) == [], f"signup ({scheme})"
-        _log_in(page, member.pseudonym)
+        log_in(page, member.pseudonym)
         assert serious_violations(page) == [], f"rooms ({scheme})"
         page.get_by_role("link", name=re.compile("Welcome")).click()
         expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
@@ -44,8 +44,8 @@ def test_main_views_have_no_serious_violations(browser: Any, server: ServerProce
         page.locator("#help-now").click()
         assert serious_violations(page) == [], f"help dialog ({scheme})"
         page.context.close()
-    staff = _new_page(browser, server, width=1200)
-    _log_in(staff, specialist.pseudonym)
+    staff = new_page(browser, server, width=1200)
+    log_in(staff, specialist.pseudonym)
     staff.get_by_role("link", name="Crisis queue").click()
     expect(staff.get_by_role("heading", name="Crisis queue")).to_be_visible()
     assert serious_violations(staff) == [], "console"
@@ -56,7 +56,7 @@ def test_main_views_have_no_serious_violations(browser: Any, server: ServerProce
 
 def test_keyboard_only_sign_in_and_send(browser: Any, server: ServerProcess) -> None:
     member = sign_up(server)
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
     page.goto("/#/login")
     expect(page.get_by_label("Pseudonym")).to_be_focused()  # the pseudonym field has focus on arrival
     page.keyboard.type(member.pseudonym)
@@ -75,8 +75,8 @@ def test_keyboard_only_sign_in_and_send(browser: Any, server: ServerProcess) -> 
 
 def test_new_messages_are_announced_politely(browser: Any, server: ServerProcess) -> None:
     reader, writer = sign_up(server), sign_up(server)
-    page = _new_page(browser, server)
-    _log_in(page, reader.pseudonym)
+    page = new_page(browser, server)
+    log_in(page, reader.pseudonym)
     page.get_by_role("link", name=re.compile("Opioids")).click()
     expect(page.get_by_role("heading", name="Opioids")).to_be_visible()
     assert page.locator("#announcer").get_attribute("aria-live") == "polite"

@@ -7,32 +7,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from server.accounts.totp import code_at
+from tests.browser.pages import log_in, new_page
 from tests.support import PASSWORD, ServerProcess, create_staff, sign_up
 
 
-def _page(browser: Any, server: ServerProcess) -> Page:
-    context = browser.new_context(viewport={"width": 390, "height": 900}, base_url=server.base)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def _log_in(page: Page, pseudonym: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Pseudonym").fill(pseudonym)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_staff_set_up_an_authenticator_and_then_log_in_with_its_code(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     guide = create_staff(server, "specialist")
-    page = _page(browser, server)
-    _log_in(page, guide.pseudonym)
+    page = new_page(browser, server, 390, 900)
+    log_in(page, guide.pseudonym, until_rooms=False)
     expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
     page.goto("/#/settings/account")
     expect(page.get_by_role("heading", name="Where I'm signed in")).to_be_visible()
@@ -45,7 +32,7 @@ def test_staff_set_up_an_authenticator_and_then_log_in_with_its_code(browser: An
     expect(page.get_by_text("On. You'll need a code")).to_be_visible()
     page.screenshot(path=str(screenshots / "account-mobile.png"), full_page=True)
     page.get_by_role("button", name="Log out").click()
-    _log_in(page, guide.pseudonym)
+    log_in(page, guide.pseudonym, until_rooms=False)
     code = page.get_by_label("Code from your authenticator app")
     expect(code).to_be_visible()
     code.fill(code_at(secret, time.time() + 30))
@@ -56,8 +43,8 @@ def test_staff_set_up_an_authenticator_and_then_log_in_with_its_code(browser: An
 
 def test_a_member_leaves_and_their_words_go(browser: Any, server: ServerProcess) -> None:
     member = sign_up(server)
-    page = _page(browser, server)
-    _log_in(page, member.pseudonym)
+    page = new_page(browser, server, 390, 900)
+    log_in(page, member.pseudonym, until_rooms=False)
     expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
     page.goto("/#/settings/account")
     page.get_by_label("Remove my messages and posts").check()

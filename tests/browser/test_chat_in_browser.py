@@ -6,32 +6,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.browser.pages import log_in, new_page
 from tests.support import PASSWORD, ServerProcess, sign_up, unique_name
 
 
-def _new_page(browser: Any, server: ServerProcess, width: int = 390) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.base)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: (errors.append("dialog: " + dialog.message), dialog.dismiss()))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def _log_in(page: Page, pseudonym: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Pseudonym").fill(pseudonym)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
 
 
 def test_sign_up_shows_recovery_codes_once_then_rooms(browser: Any, server: ServerProcess, screenshots: Path) -> None:
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
     page.goto("/#/signup")
     expect(page.get_by_role("heading", name="Join Hearth")).to_be_visible()
     expect(page.locator(".suggestions .chip").first).to_be_visible()
@@ -55,9 +39,9 @@ def test_sign_up_shows_recovery_codes_once_then_rooms(browser: Any, server: Serv
 
 def test_two_members_chat_live_and_history_survives_a_reload(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     alice, bob = sign_up(server), sign_up(server)
-    pa, pb = _new_page(browser, server), _new_page(browser, server)
-    _log_in(pa, alice.pseudonym)
-    _log_in(pb, bob.pseudonym)
+    pa, pb = new_page(browser, server), new_page(browser, server)
+    log_in(pa, alice.pseudonym)
+    log_in(pb, bob.pseudonym)
     for page in (pa, pb):
         page.get_by_role("link", name=re.compile("Early recovery")).click()
         expect(page.get_by_role("heading", name="Early recovery")).to_be_visible()
@@ -78,8 +62,8 @@ def test_two_members_chat_live_and_history_survives_a_reload(browser: Any, serve
 
 def test_message_text_is_never_markup(browser: Any, server: ServerProcess) -> None:
     member = sign_up(server)
-    page = _new_page(browser, server)
-    _log_in(page, member.pseudonym)
+    page = new_page(browser, server)
+    log_in(page, member.pseudonym)
     page.get_by_role("link", name=re.compile("Alcohol")).click()
     payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
     page.get_by_label("Write a message").fill(payload)
@@ -92,11 +76,11 @@ def test_message_text_is_never_markup(browser: Any, server: ServerProcess) -> No
 
 def test_quick_exit_leaves_nothing_to_go_back_to(browser: Any, server: ServerProcess) -> None:
     member = sign_up(server)
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
     # The neutral site is outside this machine's reach: answer it locally.
     page.context.route("https://www.weather.gov/**", lambda route: route.fulfill(body="<title>Weather</title>ok", content_type="text/html"))
     page.goto("about:blank")
-    _log_in(page, member.pseudonym)
+    log_in(page, member.pseudonym)
     page.get_by_role("link", name=re.compile("Opioids")).click()
     expect(page.get_by_role("heading", name="Opioids")).to_be_visible()
     page.get_by_role("link", name=re.compile("All rooms")).click()
@@ -108,7 +92,7 @@ def test_quick_exit_leaves_nothing_to_go_back_to(browser: Any, server: ServerPro
 
 
 def test_escape_three_times_is_a_quick_exit(browser: Any, server: ServerProcess) -> None:
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
     page.context.route("https://www.weather.gov/**", lambda route: route.fulfill(body="ok", content_type="text/html"))
     page.goto("/#/login")
     for _ in range(3):
@@ -117,7 +101,7 @@ def test_escape_three_times_is_a_quick_exit(browser: Any, server: ServerProcess)
 
 
 def test_get_help_now_opens_resources_and_no_horizontal_scroll_at_360(browser: Any, server: ServerProcess, screenshots: Path) -> None:
-    page = _new_page(browser, server, width=360)
+    page = new_page(browser, server, width=360)
     page.goto("/#/login")
     page.get_by_role("button", name="Get help now").click()
     dialog = page.get_by_role("dialog")
@@ -130,9 +114,9 @@ def test_get_help_now_opens_resources_and_no_horizontal_scroll_at_360(browser: A
 
 def test_reply_and_support_reaction(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     alice, bob = sign_up(server), sign_up(server)
-    pa, pb = _new_page(browser, server), _new_page(browser, server)
+    pa, pb = new_page(browser, server), new_page(browser, server)
     for page, member in ((pa, alice), (pb, bob)):
-        _log_in(page, member.pseudonym)
+        log_in(page, member.pseudonym)
         page.get_by_role("link", name=re.compile("Wins")).click()
         expect(page.get_by_role("heading", name=re.compile("Wins"))).to_be_visible()
     pa.get_by_label("Write a message").fill("60 days today!")
@@ -153,8 +137,8 @@ def test_reply_and_support_reaction(browser: Any, server: ServerProcess, screens
 
 def test_settings_theme_and_safety_plan(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     member = sign_up(server)
-    page = _new_page(browser, server)
-    _log_in(page, member.pseudonym)
+    page = new_page(browser, server)
+    log_in(page, member.pseudonym)
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Theme").select_option("dark")
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"

@@ -8,22 +8,22 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.support import ServerProcess, create_staff, sign_up
 
 
 def test_a_crisis_message_alerts_the_specialist_who_claims_it(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     specialist = create_staff(server, "specialist")
     person = sign_up(server)
-    staff_page = _new_page(browser, server, width=1200)
-    _log_in(staff_page, specialist.pseudonym)
+    staff_page = new_page(browser, server, width=1200)
+    log_in(staff_page, specialist.pseudonym)
     staff_page.get_by_role("link", name="Crisis queue").click()
     expect(staff_page.get_by_role("heading", name="Crisis queue")).to_be_visible()
     staff_page.get_by_label("I'm on call").check()
     expect(staff_page.get_by_text("You're off call")).to_be_hidden()
 
-    member_page = _new_page(browser, server)
-    _log_in(member_page, person.pseudonym)
+    member_page = new_page(browser, server)
+    log_in(member_page, person.pseudonym)
     member_page.get_by_role("link", name=re.compile("Cravings")).click()
     member_page.get_by_label("Write a message").fill("I have the pills lined up and tonight is the night")
     member_page.get_by_role("button", name="Send").click()
@@ -57,15 +57,15 @@ def test_a_crisis_message_alerts_the_specialist_who_claims_it(browser: Any, serv
 
 def test_members_have_no_console(browser: Any, server: ServerProcess) -> None:
     person = sign_up(server)
-    page = _new_page(browser, server)
-    _log_in(page, person.pseudonym)
+    page = new_page(browser, server)
+    log_in(page, person.pseudonym)
     expect(page.get_by_role("link", name="Crisis queue")).to_have_count(0)
 
 
 def test_admin_manages_rooms_roles_and_the_rota(browser: Any, server: ServerProcess) -> None:
     admin, future = create_staff(server, "admin"), sign_up(server)
-    page = _new_page(browser, server, width=1200)
-    _log_in(page, admin.pseudonym)
+    page = new_page(browser, server, width=1200)
+    log_in(page, admin.pseudonym)
     page.get_by_role("link", name="Community").click()
     page.get_by_label("Short name for links").fill("gambling-support")
     page.get_by_label("Name", exact=True).fill("Gambling")

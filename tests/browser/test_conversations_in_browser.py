@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.e2e.dm_support import OPEN_DMS, set_policy
 from tests.support import Database, ServerProcess, sign_up
 
@@ -29,9 +29,9 @@ def _messages(page: Page) -> None:
 def test_two_members_talk_privately_with_typing_and_unread(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     alice, bob = sign_up(server), sign_up(server)
     set_policy(bob, "anyone")
-    pa, pb = _new_page(browser, server), _new_page(browser, server)
-    _log_in(pa, alice.pseudonym)
-    _log_in(pb, bob.pseudonym)
+    pa, pb = new_page(browser, server), new_page(browser, server)
+    log_in(pa, alice.pseudonym)
+    log_in(pb, bob.pseudonym)
     _messages(pa)
     expect(pa.get_by_text("Staff don't read them")).to_be_visible()  # the privacy promise, in plain words
     pa.get_by_label("Start a conversation with (pseudonym)").fill(bob.pseudonym)
@@ -56,8 +56,8 @@ def test_two_members_talk_privately_with_typing_and_unread(browser: Any, server:
 
 def test_settings_and_talk_now(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     member = sign_up(server)
-    page = _new_page(browser, server)
-    _log_in(page, member.pseudonym)
+    page = new_page(browser, server)
+    log_in(page, member.pseudonym)
     _messages(page)
     page.get_by_role("link", name="Who can message me, and blocked people").click()
     expect(page.get_by_role("heading", name="Private messages")).to_be_visible()

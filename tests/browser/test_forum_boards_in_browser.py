@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.support import ServerProcess, create_staff, sign_up
 
 
@@ -17,8 +17,8 @@ def test_admin_creates_a_board_and_a_member_sees_it_in_the_forum(browser: Any, s
     admin, member = create_staff(server, "admin"), sign_up(server)
     suffix = secrets.token_hex(3)
     name = f"Sober parenting {suffix}"
-    page = _new_page(browser, server, width=1200)
-    _log_in(page, admin.pseudonym)
+    page = new_page(browser, server, width=1200)
+    log_in(page, admin.pseudonym)
     page.get_by_role("link", name="Community").click()
     expect(page.get_by_role("heading", name="Forum boards")).to_be_visible()
     page.get_by_label("Short name for the board's link").fill(f"parenting-{suffix}")
@@ -41,8 +41,8 @@ def test_admin_creates_a_board_and_a_member_sees_it_in_the_forum(browser: Any, s
     assert [b["position"] for b in boards] == sorted(b["position"] for b in boards)
     assert page.errors == []  # type: ignore[attr-defined]
 
-    reader = _new_page(browser, server)
-    _log_in(reader, member.pseudonym)
+    reader = new_page(browser, server)
+    log_in(reader, member.pseudonym)
     expect(reader.get_by_role("link", name="Community")).to_have_count(0)
     reader.get_by_role("link", name="Forum").click()
     link = reader.get_by_role("link", name=re.compile(re.escape(name)))
@@ -59,8 +59,8 @@ def test_an_archived_board_leaves_the_list_and_its_threads_stay_readable(browser
     board = moderator.post("/api/v1/forum/boards", {"slug": f"old-{secrets.token_hex(3)}", "name": name}).json()["board"]
     thread = member.post(f"/api/v1/forum/boards/{board['id']}/threads", {"title": "Still worth reading", "body": "Hello."}).json()["thread"]
 
-    page = _new_page(browser, server, width=1200)
-    _log_in(page, moderator.pseudonym)  # moderators manage boards too (roles and the rota stay with admins)
+    page = new_page(browser, server, width=1200)
+    log_in(page, moderator.pseudonym)  # moderators manage boards too (roles and the rota stay with admins)
     page.get_by_role("link", name="Community").click()
     expect(page.get_by_role("heading", name="Roles")).to_have_count(0)
     page.get_by_role("button", name=f"Archive: {name}").click()
@@ -68,8 +68,8 @@ def test_an_archived_board_leaves_the_list_and_its_threads_stay_readable(browser
     assert [b for b in moderator.get("/api/v1/forum/boards?archived=true").json()["boards"] if b["id"] == board["id"]][0]["archived"]
     assert page.errors == []  # type: ignore[attr-defined]
 
-    reader = _new_page(browser, server)
-    _log_in(reader, member.pseudonym)
+    reader = new_page(browser, server)
+    log_in(reader, member.pseudonym)
     reader.get_by_role("link", name="Forum").click()
     expect(reader.get_by_role("link", name=re.compile("Recovery stories"))).to_be_visible()
     expect(reader.get_by_role("link", name=re.compile(re.escape(name)))).to_have_count(0)

@@ -9,14 +9,14 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.support import ServerProcess, sign_up
 
 
 def test_start_a_thread_with_preview_and_see_replies_live(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     alice, bob = sign_up(server), sign_up(server)
-    page = _new_page(browser, server, width=800)
-    _log_in(page, alice.pseudonym)
+    page = new_page(browser, server, width=800)
+    log_in(page, alice.pseudonym)
     page.get_by_role("link", name="Forum").click()
     expect(page.get_by_role("heading", name="Forum")).to_be_visible()
     page.get_by_role("link", name=re.compile("Recovery stories")).click()

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.support import PASSWORD, Database, ServerProcess, create_staff, sign_up
+from tests.browser.pages import log_in, new_page
+from tests.support import Database, ServerProcess, create_staff, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -21,31 +22,15 @@ def server() -> Iterator[ServerProcess]:
     proc.stop()
 
 
-def _page(browser: Any, server: ServerProcess) -> Page:
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server.base)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def _log_in(page: Page, pseudonym: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Pseudonym").fill(pseudonym)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
 
 
 def test_a_hidden_message_disappears_from_members_screens(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     author, reader = sign_up(server), sign_up(server)
     moderator = create_staff(server, "moderator")
-    pa, pr, pm = (_page(browser, server) for _ in range(3))
-    _log_in(pa, author.pseudonym)
-    _log_in(pr, reader.pseudonym)
-    _log_in(pm, moderator.pseudonym)
+    pa, pr, pm = (new_page(browser, server, 1100, 900) for _ in range(3))
+    log_in(pa, author.pseudonym)
+    log_in(pr, reader.pseudonym)
+    log_in(pm, moderator.pseudonym)
     for page in (pa, pr):
         page.get_by_role("link", name=re.compile("Early recovery")).click()
         expect(page.get_by_role("heading", name="Early recovery")).to_be_visible()
@@ -92,8 +77,8 @@ def test_a_hidden_message_disappears_from_members_screens(browser: Any, server: 
 
 def test_admin_edits_watched_words_and_reads_the_audit_log(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     admin = create_staff(server, "admin")
-    page = _page(browser, server)
-    _log_in(page, admin.pseudonym)
+    page = new_page(browser, server, 1100, 900)
+    log_in(page, admin.pseudonym)
     page.goto("/#/moderation/words")
     expect(page.get_by_role("heading", name="Watched words")).to_be_visible()
     page.get_by_label("Word or phrase").fill("bluelight")

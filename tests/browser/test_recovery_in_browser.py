@@ -9,33 +9,18 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.support import PASSWORD, ServerProcess, create_staff, sign_up
-
-
-def _page(browser: Any, server: ServerProcess, width: int = 390) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=server.base, timezone_id="America/New_York")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
+from tests.browser.pages import log_in, new_page
+from tests.support import ServerProcess, create_staff, sign_up
 
 
-def _log_in(page: Page, pseudonym: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Pseudonym").fill(pseudonym)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
 
 
 def test_day_counter_milestone_check_in_chart_and_goal(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     member = sign_up(server)
-    page = _page(browser, server)
-    _log_in(page, member.pseudonym)
+    page = new_page(browser, server, 390, 900, timezone_id="America/New_York", accept_dialogs=True)
+    log_in(page, member.pseudonym)
     page.get_by_role("link", name="My recovery").click()
     expect(page.get_by_role("heading", name="Day counts")).to_be_visible()
     page.get_by_role("button", name="Use this device's time zone (America/New_York)").click()
@@ -70,9 +55,9 @@ def test_meeting_mode_host_gives_the_floor_to_a_raised_hand(browser: Any, server
     mod, host, member = create_staff(server, "moderator"), sign_up(server), sign_up(server)
     meeting = mod.post("/api/v1/meetings", {"room_id": 2, "title": "Evening share", "day": 0, "time": "23:30",
                                             "host": host.pseudonym}).json()["meeting"]
-    hp, mp = _page(browser, server), _page(browser, server)
-    _log_in(hp, host.pseudonym)
-    _log_in(mp, member.pseudonym)
+    hp, mp = new_page(browser, server, 390, 900, timezone_id="America/New_York", accept_dialogs=True), new_page(browser, server, 390, 900, timezone_id="America/New_York", accept_dialogs=True)
+    log_in(hp, host.pseudonym)
+    log_in(mp, member.pseudonym)
     mp.get_by_role("link", name="Meetings").click()
     expect(mp.get_by_role("link", name="Evening share")).to_be_visible()
     # 23:30 UTC on Sundays reads as Sunday evening in New York.

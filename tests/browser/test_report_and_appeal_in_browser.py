@@ -15,7 +15,8 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support import PASSWORD, Database, ServerProcess, create_staff, sign_up
+from tests.browser.pages import log_in, new_page
+from tests.support import Database, ServerProcess, create_staff, sign_up
 
 POST = "honestly nobody in this room wants to hear your excuses again"
 WARNING = "Please speak to people the way you'd want to be spoken to on a hard day."
@@ -30,22 +31,6 @@ def server() -> Iterator[ServerProcess]:
     proc.stop()
 
 
-def _page(browser: Any, server: ServerProcess) -> Page:
-    context = browser.new_context(viewport={"width": 1000, "height": 760}, base_url=server.base)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def _log_in(page: Page, pseudonym: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Pseudonym").fill(pseudonym)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
 
 
 def _decide_by_hand(page: Page, appeal_id: int) -> list[Any]:
@@ -62,10 +47,10 @@ def _decide_by_hand(page: Page, appeal_id: int) -> list[Any]:
 def test_report_warning_appeal_and_outcomes(browser: Any, server: ServerProcess, screenshots: Path) -> None:
     author, reporter = sign_up(server), sign_up(server)
     first, second = create_staff(server, "moderator"), create_staff(server, "moderator")
-    pa, pb, pm = (_page(browser, server) for _ in range(3))
-    _log_in(pa, author.pseudonym)
-    _log_in(pb, reporter.pseudonym)
-    _log_in(pm, first.pseudonym)
+    pa, pb, pm = (new_page(browser, server, 1000, 760) for _ in range(3))
+    log_in(pa, author.pseudonym)
+    log_in(pb, reporter.pseudonym)
+    log_in(pm, first.pseudonym)
 
     # A posts; B sees it and reports it from the message itself.
     for page in (pa, pb):
@@ -149,8 +134,8 @@ def test_report_warning_appeal_and_outcomes(browser: Any, server: ServerProcess,
     assert _decide_by_hand(pm, appeal_id) == [403, "own_decision"]
 
     # A second moderator decides it, and must leave A a note.
-    p2 = _page(browser, server)
-    _log_in(p2, second.pseudonym)
+    p2 = new_page(browser, server, 1000, 760)
+    log_in(p2, second.pseudonym)
     p2.get_by_role("link", name="Review queue").click()
     p2.get_by_role("link", name="Appeals").click()
     appeal = p2.locator("li.appeal", has_text=APPEAL)

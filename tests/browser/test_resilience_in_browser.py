@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.support import Database, ServerProcess, sign_up
 
 
@@ -17,9 +17,9 @@ def test_messages_written_while_the_server_is_down_arrive_once(browser: Any) -> 
     server = ServerProcess(database).start()
     try:
         alice, bob = sign_up(server), sign_up(server)
-        pa, pb = _new_page(browser, server), _new_page(browser, server)
+        pa, pb = new_page(browser, server), new_page(browser, server)
         for page, member in ((pa, alice), (pb, bob)):
-            _log_in(page, member.pseudonym)
+            log_in(page, member.pseudonym)
             page.get_by_role("link", name=re.compile("Stimulants")).click()
             expect(page.get_by_role("heading", name="Stimulants")).to_be_visible()
         pa.get_by_label("Write a message").fill("before the crash")

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Route, expect
 
-from tests.browser.test_chat_in_browser import _new_page
+from tests.browser.pages import new_page
 from tests.support import ServerProcess
 
 TRANSLATION = {
@@ -20,7 +20,7 @@ TRANSLATION = {
 
 
 def test_a_translated_catalogue_replaces_the_english_words(browser: Any, server: ServerProcess) -> None:
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
 
     def french_page(route: Route) -> None:
         html = route.fetch().text().replace('<html lang="en">', '<html lang="fr">')
@@ -43,7 +43,7 @@ def test_a_translated_catalogue_replaces_the_english_words(browser: Any, server:
 
 
 def test_english_needs_no_second_catalogue(browser: Any, server: ServerProcess) -> None:
-    page = _new_page(browser, server)
+    page = new_page(browser, server)
     catalogues: list[str] = []
     page.on("request", lambda request: catalogues.append(request.url) if "/i18n/" in request.url else None)
     page.goto("/#/login")

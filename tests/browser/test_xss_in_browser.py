@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_chat_in_browser import _log_in, _new_page
+from tests.browser.pages import log_in, new_page
 from tests.e2e.injection_corpus import SENTINELS, owasp_vectors, packed, require_data, xss_payloads
 from tests.support import ServerProcess, create_staff, sign_up
 
@@ -63,9 +63,9 @@ def test_stored_payloads_render_as_text_everywhere(browser: Any, server: ServerP
     for chunk in packed(_payloads(), 20000):
         assert author.post(f"/api/v1/forum/threads/{thread['thread']['id']}/replies", json={"body": chunk}).status_code == 201
 
-    page = _new_page(browser, server, width=1000)
+    page = new_page(browser, server, width=1000)
     problems = _watch(page)
-    _log_in(page, reader.pseudonym)
+    log_in(page, reader.pseudonym)
     page.goto("/#/rooms/4")
     expect(page.locator(".message .body", has_text="window.__xss=1").first).to_be_visible()
     _inert(page, problems)
@@ -75,9 +75,9 @@ def test_stored_payloads_render_as_text_everywhere(browser: Any, server: ServerP
     expect(page.locator(".post-body", has_text="window.__xss=1").first).to_be_visible()
     _inert(page, problems)
 
-    staff = _new_page(browser, server, width=1200)
+    staff = new_page(browser, server, width=1200)
     staff_problems = _watch(staff)
-    _log_in(staff, specialist.pseudonym)
+    log_in(staff, specialist.pseudonym)
     staff.goto("/#/console")
     flag = staff.locator(".flag", has_text=author.pseudonym)
     expect(flag).to_be_visible()
