@@ -32,26 +32,8 @@ async function roomsSection() {
         } })));
     }
   }
-  const slug = h("input", { id: "room-slug", required: true });
-  const name = h("input", { id: "room-name", required: true });
-  const description = h("input", { id: "room-description" });
-  const form = h("form", {},
-    h("h3", { text: t("admin.newRoom") }),
-    h("label", { for: "room-slug", text: t("admin.slug") }), slug,
-    h("label", { for: "room-name", text: t("admin.name") }), name,
-    h("label", { for: "room-description", text: t("admin.description") }), description,
-    h("button", { type: "submit", class: "btn primary", text: t("admin.create") }));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await api("/api/v1/rooms", { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
-      form.reset();
-      said.textContent = t("admin.done");
-      load();
-    } catch (error) {
-      said.textContent = errorText(error);
-    }
-  });
+  const form = newPlaceForm("room", "/api/v1/rooms", said, load, {
+    title: t("admin.newRoom"), slug: t("admin.slug"), name: t("admin.name"), description: t("admin.description"), create: t("admin.create") });
   await load();
   return h("section", { class: "card" }, h("h2", { text: t("admin.rooms") }), list, form, said);
 }
@@ -103,26 +85,9 @@ async function boardsSection() {
     }
     load();
   }
-  const slug = h("input", { id: "board-slug", required: true });
-  const name = h("input", { id: "board-name", required: true });
-  const description = h("input", { id: "board-description" });
-  const form = h("form", {},
-    h("h3", { text: t("admin.newBoard") }),
-    h("label", { for: "board-slug", text: t("admin.boardSlug") }), slug,
-    h("label", { for: "board-name", text: t("admin.boardName") }), name,
-    h("label", { for: "board-description", text: t("admin.boardDescription") }), description,
-    h("button", { type: "submit", class: "btn primary", text: t("admin.createBoard") }));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await api("/api/v1/forum/boards", { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
-      form.reset();
-      said.textContent = t("admin.done");
-      load();
-    } catch (error) {
-      said.textContent = errorText(error);
-    }
-  });
+  const form = newPlaceForm("board", "/api/v1/forum/boards", said, load, {
+    title: t("admin.newBoard"), slug: t("admin.boardSlug"), name: t("admin.boardName"),
+    description: t("admin.boardDescription"), create: t("admin.createBoard") });
   await load();
   return h("section", { class: "card" }, h("h2", { text: t("admin.boards") }), h("p", { class: "muted", text: t("admin.boardsIntro") }), list, form, said);
 }
@@ -202,4 +167,30 @@ export async function renderAdmin(main) {
   const parts = [h("h1", { text: t("admin.title") }), await roomsSection(), await boardsSection()];
   if (isAdmin) parts.push(rolesSection(), await rotaSection());
   clear(main).append(h("section", { class: "page admin" }, parts));
+}
+
+// The "new room" and "new board" forms: a slug, a name and a description, posted to `url`;
+// `words` are the already-translated heading and labels.
+function newPlaceForm(kind, url, said, load, words) {
+  const slug = h("input", { id: `${kind}-slug`, required: true });
+  const name = h("input", { id: `${kind}-name`, required: true });
+  const description = h("input", { id: `${kind}-description` });
+  const form = h("form", {},
+    h("h3", { text: words.title }),
+    h("label", { for: `${kind}-slug`, text: words.slug }), slug,
+    h("label", { for: `${kind}-name`, text: words.name }), name,
+    h("label", { for: `${kind}-description`, text: words.description }), description,
+    h("button", { type: "submit", class: "btn primary", text: words.create }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api(url, { method: "POST", body: { slug: slug.value, name: name.value, description: description.value } });
+      form.reset();
+      said.textContent = t("admin.done");
+      load();
+    } catch (error) {
+      said.textContent = errorText(error);
+    }
+  });
+  return form;
 }
