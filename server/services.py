@@ -70,8 +70,8 @@ class Hearth:
         await self.db.close()
 
     @asynccontextmanager
-    async def transaction(self, urgent: bool = False) -> AsyncIterator[Tx]:
-        """`urgent`: the words may be a crisis; see `Database.write`."""
+    async def transaction(self, urgent: Callable[[], bool] | None = None) -> AsyncIterator[Tx]:
+        """`urgent`: might the words be a crisis? Asked only when writes queue; see `Database.write`."""
         async with self.db.write(urgent) as session:
             tx = Tx(session)
             yield tx

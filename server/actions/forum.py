@@ -235,7 +235,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
     draft = _draft(h, auth, data.get("body"), data.get("content_notes"))
     await h.limits.check("forum_thread", h.settings.forum_thread_rate, auth.user.id,
                          detail="You've started several threads in a short time. Please wait a little before starting another.")
-    async with h.transaction(urgent=may_be_urgent(f"{title}\n{draft.body}")) as tx:
+    async with h.transaction(urgent=lambda: may_be_urgent(f"{title}\n{draft.body}")) as tx:
         board = await access_board(tx.session, auth, board_id)
         check_board_open(board, "new threads")
         now = utcnow()
@@ -267,7 +267,7 @@ async def create_thread(h: Hearth, auth: Auth, board_id: object, data: dict[str,
 async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) -> dict[str, Any]:
     draft = _draft(h, auth, data.get("body"), data.get("content_notes"))
     await h.limits.check("forum_reply", h.settings.forum_reply_rate, auth.user.id)
-    async with h.transaction(urgent=may_be_urgent(draft.body)) as tx:
+    async with h.transaction(urgent=lambda: may_be_urgent(draft.body)) as tx:
         thread = await access_thread(tx.session, auth, thread_id)
         _check_open(thread, auth, "new replies")
         check_board_open(await access_board(tx.session, auth, thread.board_id), "new replies")
@@ -382,7 +382,7 @@ async def edit_post(h: Hearth, auth: Auth, post_id: object, data: dict[str, Any]
     notes = check_notes(data.get("content_notes")) if "content_notes" in data else None
     title = _title(h, data["title"]) if "title" in data else None
     await h.limits.check("forum_reply", h.settings.forum_reply_rate, auth.user.id)
-    async with h.transaction(urgent=may_be_urgent(f"{title or ''}\n{draft.body if draft else ''}")) as tx:
+    async with h.transaction(urgent=lambda: may_be_urgent(f"{title or ''}\n{draft.body if draft else ''}")) as tx:
         post, thread = await _own_post(tx.session, auth, post_id)
         _check_open(thread, auth, "edits")
         new_account = await screening.gate(h, tx, auth, room=None, now=utcnow(), rate=None, edit=True)

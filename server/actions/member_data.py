@@ -17,7 +17,6 @@ audit records that the member left."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, text, update
@@ -37,6 +36,7 @@ from server.models import (
     MessagingPrefs,
     OnCall, Room, RoomMember, RotaSlot, SafetyPlan, TalkRequest, User, utcnow,
 )
+from server.models.base import iso_or_none as _iso
 from server.models.recovery import MeetingHand
 from server.services import Hearth, Tx
 
@@ -101,10 +101,6 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("warning_notices", "recipient_id"): "recovery.notices_received",
     **MODERATION_COVERAGE,
 }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 async def _names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:

@@ -8,12 +8,12 @@ their pseudonym)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.models.base import iso_or_none as _iso
 from server.models.moderation import ModAction, ModAppeal, ModNotice, ModReport, RoomHost, TrustOverride
 
 COVERAGE: dict[tuple[str, str], str] = {
@@ -30,10 +30,6 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("trust_overrides", "user_id"): "moderation.trust_level_set_by_staff",
     ("room_hosts", "user_id"): "moderation.rooms_hosted",
 }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 async def export_moderation(s: AsyncSession, me: int) -> dict[str, Any]:

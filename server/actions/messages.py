@@ -100,7 +100,7 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
     if reply_to is not None and (not isinstance(reply_to, int) or isinstance(reply_to, bool) or reply_to <= 0):
         raise InvalidField("reply_to must be the id of a message in this room.")
     try:
-        async with h.transaction(urgent=may_be_urgent(text)) as tx:
+        async with h.transaction(urgent=lambda: may_be_urgent(text)) as tx:
             room = await access_room(tx.session, auth, room_id)
             await check_may_post(tx.session, auth, room.id)  # a meeting in quiet mode
             now = h.clock()

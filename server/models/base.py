@@ -24,6 +24,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def iso_or_none(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Always timezone-aware UTC in Python, whatever the database keeps."""
 

@@ -10,7 +10,7 @@ from server.db import WriteGate
 
 
 async def _writer(gate: WriteGate, name: str, order: list[str], urgent: bool = False, hold: float = 0.0) -> None:
-    await gate.acquire(urgent)
+    await gate.acquire(lambda: urgent)
     try:
         order.append(name)
         await asyncio.sleep(hold)
@@ -34,7 +34,7 @@ async def test_one_writer_at_a_time() -> None:
 
     async def write(urgent: bool) -> None:
         nonlocal inside, most
-        await gate.acquire(urgent)
+        await gate.acquire(lambda: urgent)
         try:
             inside += 1
             most = max(most, inside)
@@ -58,6 +58,23 @@ async def test_a_writer_that_gives_up_waiting_does_not_block_the_gate() -> None:
     await asyncio.gather(first, after)
     assert order == ["busy", "after"]
     await asyncio.wait_for(gate.acquire(), 1)  # free again
+    gate.release()
+
+
+async def test_a_free_gate_never_asks_whether_a_write_is_urgent() -> None:
+    gate, asked = WriteGate(), []
+
+    def urgent() -> bool:
+        asked.append(True)
+        return True
+
+    await gate.acquire(urgent)  # free: taken at once, the detector is not run
+    assert asked == []
+    waiting = asyncio.create_task(gate.acquire(urgent))
+    await asyncio.sleep(0)
+    assert asked == [True]  # busy: now it matters
+    gate.release()
+    await waiting
     gate.release()
 
 
