@@ -1,7 +1,8 @@
 """Actions with an injected clock, against a real database (SQLite, or the
 PostgreSQL test database): meeting reminders around a DST change and the
 "went quiet" early warning, each fired exactly once even when two process
-contexts sweep at the same moment."""
+contexts sweep at the same moment; early warning to a mentor, lapsing with
+the mentorship."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import AsyncIterator, Iterator
 
 import pytest
 
-from server.actions import accounts, check_ins, early_warning, meetings, partners
+from server.actions import accounts, check_ins, early_warning, meetings, mentors, partners
 from server.actions.accounts import Auth
 from server.config import Settings, load_settings
 from server.db import migrate
+from server.errors import InvalidField
 from server.services import Hearth
 from tests.support import PASSWORD, Database, unique_name
 
@@ -104,3 +106,52 @@ async def test_consent_to_a_former_partner_sends_nothing(pair: tuple[Hearth, Hea
     for offset, (mood, craving) in enumerate([(5, 1), (4, 3), (2, 6)]):
         await check_ins.save_check_in(h, a, {"mood": mood, "craving": craving}, now=start + timedelta(days=offset))
     assert await early_warning.received(h, b) == []
+
+
+async def _mentorship(h: Hearth, mentor: Auth, mentee: Auth) -> dict[str, object]:
+    await mentors.volunteer(h, mentor, {"recovery_since": "2015-01-01", "focus": ["general"], "tz_band": "europe_africa"})
+    request = await mentors.request_mentor(h, mentee, {"focus": "general", "tz_band": "europe_africa"})
+    return await mentors.accept(h, mentor, request["id"])
+
+
+async def test_a_member_may_choose_their_mentor_until_the_mentorship_ends(pair: tuple[Hearth, Hearth]) -> None:
+    h, _ = pair
+    mentee, mentor, someone_elses_mentor = await member(h), await member(h), await member(h)
+    # Not their mentor (yet): refused, and nothing is stored.
+    with pytest.raises(InvalidField):
+        await early_warning.set_consent(h, mentee, {"pseudonym": mentor.user.pseudonym})
+    ship = await _mentorship(h, mentor, mentee)
+    await mentors.volunteer(h, someone_elses_mentor, {"recovery_since": "2015-01-01", "focus": ["general"], "tz_band": "americas"})
+    with pytest.raises(InvalidField):  # a mentor, but not this member's
+        await early_warning.set_consent(h, mentee, {"pseudonym": someone_elses_mentor.user.pseudonym})
+    await early_warning.set_consent(h, mentee, {"pseudonym": mentor.user.pseudonym, "share_scores": True})
+    consents = (await early_warning.settings(h, mentee))["consents"]
+    assert [(c["recipient"]["pseudonym"], c["recipient_kind"]) for c in consents] == [(mentor.user.pseudonym, "mentor")]
+    start = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    for offset, (mood, craving) in enumerate([(5, 1), (4, 3), (2, 6)]):
+        await check_ins.save_check_in(h, mentee, {"mood": mood, "craving": craving, "note": "mine alone"}, now=start + timedelta(days=offset))
+    got = await early_warning.received(h, mentor)
+    assert [(n["kind"], n["about"]["pseudonym"]) for n in got] == [("drop", mentee.user.pseudonym)]
+    assert [c["mood"] for c in got[0]["details"]["check_ins"]] == [5, 4, 2] and "mine alone" not in str(got)
+    # The member sees exactly what was shared, word for word.
+    assert (await early_warning.settings(h, mentee))["shared"] == got
+    # The mentorship ends: the consent lapses with it, and a later drop tells nobody.
+    await mentors.end(h, mentee, int(str(ship["id"])))
+    assert (await early_warning.settings(h, mentee))["consents"] == []
+    later = start + timedelta(days=10)
+    for offset, (mood, craving) in enumerate([(5, 0), (3, 4), (1, 8)]):
+        await check_ins.save_check_in(h, mentee, {"mood": mood, "craving": craving}, now=later + timedelta(days=offset))
+    assert len(await early_warning.received(h, mentor)) == 1
+
+
+async def test_ending_a_partnership_keeps_a_consent_that_a_mentorship_still_allows(pair: tuple[Hearth, Hearth]) -> None:
+    h, _ = pair
+    mentee, mentor = await member(h), await member(h)
+    await _mentorship(h, mentor, mentee)
+    p = await partners.request_partner(h, mentee, {"pseudonym": mentor.user.pseudonym})
+    await partners.accept_partner(h, mentor, p["id"])
+    await early_warning.set_consent(h, mentee, {"pseudonym": mentor.user.pseudonym})
+    await early_warning.set_consent(h, mentor, {"pseudonym": mentee.user.pseudonym})  # allowed only by the partnership
+    await partners.end_partner(h, mentor, p["id"])
+    assert [c["recipient_kind"] for c in (await early_warning.settings(h, mentee))["consents"]] == ["mentor"]
+    assert (await early_warning.settings(h, mentor))["consents"] == []
