@@ -89,7 +89,6 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("recovery_profiles", "user_id"): "recovery.timezone",
     ("day_counters", "user_id"): "recovery.day_counts",
     ("milestones", "user_id"): "recovery.milestones",
-    ("milestone_cheers", "user_id"): "recovery.cheers_given",
     ("check_ins", "user_id"): "recovery.check_ins",
     ("goals", "user_id"): "recovery.goals",
     ("partnerships", "user_low"): "recovery.partnerships",

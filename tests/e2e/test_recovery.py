@@ -91,12 +91,27 @@ async def test_milestone_is_celebrated_then_shared_to_wins_with_support_cheers(s
     cheered = bob.post(f"/api/v1/recovery/wins/{milestone_id}/cheer")
     assert cheered.json() == {"milestone_id": milestone_id, "cheers": 1, "cheered_by_me": True}
     bob.post(f"/api/v1/recovery/wins/{milestone_id}/cheer")  # a second cheer from the same member counts once
-    event = await b.wait_for(lambda f: f["type"] == "milestone_cheers" and f["milestone_id"] == milestone_id)
-    assert event["room_id"] == wins and "seq" not in event
+    # A cheer is the room's own support reaction: everyone in Wins sees the count change, no seq.
+    event = await b.wait_for(lambda f: f["type"] == "reactions" and f["message_id"] == message["id"])
+    assert event["room_id"] == wins and event["counts"] == {"support": 1} and "seq" not in event
+    # ...and support given in the room, the way the client does, counts as a cheer.
+    carol = sign_up(server)
+    c = await carol.socket()
+    await c.join(wins)
+    reacted = await c.request({"type": "react", "message_id": message["id"], "kind": "support", "on": True})
+    assert reacted["type"] == "reacted" and reacted["counts"] == {"support": 2}
+    await c.request({"type": "react", "message_id": message["id"], "kind": "hug", "on": True})
     listed = [w for w in alice.get("/api/v1/recovery/wins").json()["wins"] if w["milestone_id"] == milestone_id]
-    assert listed and listed[0]["cheers"] == 1 and listed[0]["cheered_by_me"] is False and listed[0]["label"] == "7 days"
+    assert listed and listed[0]["cheers"] == 2 and listed[0]["cheered_by_me"] is False and listed[0]["label"] == "7 days"
+    assert listed[0]["reactions"]["counts"] == {"support": 2, "hug": 1}
+    history = bob.get(f"/api/v1/rooms/{wins}/messages").json()["messages"]
+    assert next(m for m in history if m["id"] == message["id"])["reactions"]["counts"] == {"support": 2, "hug": 1}
+    # Taking a cheer back takes back the reaction.
+    taken_back = delete(bob, f"/api/v1/recovery/wins/{milestone_id}/cheer").json()
+    assert taken_back == {"milestone_id": milestone_id, "cheers": 1, "cheered_by_me": False}
     assert bob.post("/api/v1/recovery/wins/999999/cheer").status_code == 404
     await b.close()
+    await c.close()
 
 
 async def test_check_ins_streak_trend_and_bad_input(server: ServerProcess) -> None:
