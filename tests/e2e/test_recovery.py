@@ -55,6 +55,10 @@ async def test_day_count_new_start_keeps_the_past_and_is_private(server: ServerP
     assert delete(bob, f"{ME}/day-counts/{counter['id']}").status_code == 404
     assert bob.get(f"{ME}/day-counts").json()["day_counts"] == []
     assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
+    # One count per substance or behaviour, each with its own days.
+    gambling = alice.post(f"{ME}/day-counts", {"label": "Gambling", "start_date": (today - timedelta(days=3)).isoformat()}).json()["day_count"]
+    listed = {c["label"]: (c["current_days"], c["total_days"]) for c in alice.get(f"{ME}/day-counts").json()["day_counts"]}
+    assert listed == {"Alcohol": (10, 40), "Gambling": (3, 3)} and gambling["shared"] is False
     alice.patch(f"{ME}/day-counts/{counter['id']}", {"shared": True})
     # Shared badges show only to people in a room with her (no paging through every member).
     assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
@@ -63,7 +67,7 @@ async def test_day_count_new_start_keeps_the_past_and_is_private(server: ServerP
         await sock.join(1)
         await sock.close()
     badges = bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"]
-    assert badges == {str(alice.user["id"]): [{"label": "Alcohol", "days": 10}]}
+    assert badges == {str(alice.user["id"]): [{"label": "Alcohol", "days": 10}]}  # only the count she shared
 
 
 async def test_milestone_is_celebrated_then_shared_to_wins_with_support_cheers(server: ServerProcess) -> None:
@@ -218,6 +222,8 @@ async def test_early_warning_to_a_partner_with_scores(server: ServerProcess) -> 
     assert len(notices) == 1
     assert [c["mood"] for c in notices[0]["details"]["check_ins"]] == [4, 3, 2]
     assert "note" not in str(notices[0]["details"])
+    # The member sees exactly what the partner got, scores included, word for word.
+    assert member.get(f"{ME}/early-warning").json()["shared"] == notices
     # Ending the partnership ends the consent with it.
     delete(partner, f"{ME}/partners/{p['id']}")
     assert member.get(f"{ME}/early-warning").json()["consents"] == []
