@@ -96,7 +96,7 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("partnerships", "requested_by"): "recovery.partnerships",
     ("warning_consents", "user_id"): "recovery.early_warning",
     ("warning_consents", "recipient_id"): "recovery.early_warning",
-    ("warning_notices", "user_id"): "recovery.notices_received (notices sent about you go to the people you chose)",
+    ("warning_notices", "user_id"): "recovery.early_warning.shared (every notice sent about you, word for word)",
     ("warning_notices", "recipient_id"): "recovery.notices_received",
     **MODERATION_COVERAGE,
 }

@@ -66,6 +66,13 @@ def test_day_counter_milestone_check_in_chart_and_goal(browser: Any, server: Ser
     page.get_by_placeholder("A new goal").fill("Call my sponsor")
     page.get_by_role("button", name="Add goal").click()
     expect(page.get_by_role("heading", name="Call my sponsor")).to_be_visible()
+    # Steps and progress: one step of one, done, is the whole goal.
+    goal = page.locator(".goal", has_text="Call my sponsor")
+    goal.get_by_placeholder("Add a step").fill("Save the number")
+    goal.get_by_role("button", name="Add", exact=True).click()
+    expect(goal.get_by_text("0% done")).to_be_visible()
+    goal.get_by_label("Save the number").check()
+    expect(page.locator(".goal", has_text="Call my sponsor").get_by_text("100% done")).to_be_visible()
     page.screenshot(path=str(screenshots / "recovery-checkin-mobile.png"), full_page=True)
     assert page.errors == []  # type: ignore[attr-defined]
 
@@ -82,12 +89,15 @@ def test_meeting_mode_host_gives_the_floor_to_a_raised_hand(browser: Any, server
     # 23:30 UTC on Sundays reads as Sunday evening in New York.
     expect(mp.get_by_text("Sundays at 1")).to_be_visible()
     # The format in words; a code outside the spec is shown as it is.
-    expect(mp.locator(".meeting-format")).to_have_text("Format: Open, Discussion, XYZ")
+    card = mp.locator(".meeting", has_text="Evening share")
+    expect(card.locator(".meeting-format")).to_have_text("Format: Open, Discussion, XYZ")
+    expect(card.get_by_text(f"Host: {host.pseudonym}")).to_be_visible()
     mp.screenshot(path=str(screenshots / "meetings-mobile.png"), full_page=True)
     hp.goto(f"/#/meetings/{meeting['id']}")
     mp.goto(f"/#/meetings/{meeting['id']}")
     expect(mp.get_by_text("This meeting isn't running right now.")).to_be_visible()
     expect(mp.get_by_text("Sundays at 1")).to_be_visible()  # the device's zone, not UTC
+    expect(mp.locator(".meeting-format")).to_have_text("Format: Open, Discussion, XYZ")
     hp.get_by_role("button", name="Open the meeting").click()
     mp.get_by_role("button", name="Raise my hand to share").click()
     expect(hp.locator("ol.hands li")).to_have_count(1)
