@@ -15,31 +15,38 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens
+from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens, normalize_word
 from .ruleset import CUE_KINDS, CompiledRule, RuleSet
 
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
 SUBJECT_WINDOW = 8       # words before a subject-less phrase searched for its subject
 HYPOTHETICAL_WINDOW = 3
+
+
+def _words(*words: str) -> frozenset[str]:
+    """Word lists normalised like message tokens: "feeling" is the token "feling"."""
+    return frozenset(normalize_word(word) for word in words)
+
+
 # "I don't understand why killing myself is wrong": a question word between the
 # "not" and the phrase ends the negation.
-_NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
+_NEGATION_STOPPERS = _words("how", "why", "what", "whether", "if", "when", "because", "that")
 _QUOTE_RE = re.compile('["\u201c\u201d]')
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # "if I kill myself, ..." said of the writer's own death is deliberation, scored
 # apart from hypotheticals ("what if", "imagine", "if you ...").
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _DELIBERATION_MIN_WEIGHT = 1.5
-_FIRST_PERSON = frozenset(("i", "im", "id"))
-_GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
-_GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
-_TOPIC_PREPOSITIONS = frozenset(("about", "on", "regarding"))
+_FIRST_PERSON = _words("i", "im", "id")
+_GENERIC_OPENERS = _words("when", "whenever", "while")
+_GENERIC_STATES = _words("feeling", "being", "getting", "so")
+_TOPIC_PREPOSITIONS = _words("about", "on", "regarding")
 # Not "read" or "research": reading up on suicide methods is preparation, not a topic.
-_TOPIC_VERBS = frozenset(("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
-                          "writing", "article", "articles", "stigma", "awareness", "education"))
-_SELF_WORDS = frozenset(("i", "im", "ive", "id", "il", "me", "my", "myself", "mine"))
-_HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
-_HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
+_TOPIC_VERBS = _words("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
+                     "writing", "article", "articles", "stigma", "awareness", "education")
+_SELF_WORDS = _words("i", "im", "ive", "id", "il", "me", "my", "myself", "mine")
+_HYPOTHETICAL_BEFORE_IF = _words("what", "even", "as", "only")
+_HYPOTHETICAL_AFTER_IF_I = _words("ever", "were", "was", "had", "wanted", "want", "could", "would", "did")
 
 
 class _Hits:
