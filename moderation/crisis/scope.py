@@ -21,6 +21,7 @@ from .ruleset import CUE_KINDS, CompiledRule, RuleSet
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
 SUBJECT_WINDOW = 8       # words before a subject-less phrase searched for its subject
 HYPOTHETICAL_WINDOW = 3
+TOPIC_LIST_WINDOW = 6    # tokens back from a phrase to the "talk about" of the list it is in
 
 
 def _words(*words: str) -> frozenset[str]:
@@ -32,6 +33,9 @@ def _words(*words: str) -> frozenset[str]:
 # "not" and the phrase ends the negation.
 _NEGATION_STOPPERS = _words("how", "why", "what", "whether", "if", "when", "because", "that")
 _QUOTE_RE = re.compile('["\u201c\u201d]')
+# The text of a Markdown link names what it links to: "[I Wish I Was Dead - a band](https://...)"
+# is a song title, reported like a quote.
+_LINK_TEXT_RE = re.compile(r"\[([^\[\]\n]{1,300})\]\((?:https?:|www\.|/)")
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # "if I kill myself, ..." said of the writer's own death is deliberation, scored
 # apart from hypotheticals ("what if", "imagine", "if you ...").
@@ -44,6 +48,7 @@ _TOPIC_PREPOSITIONS = _words("about", "on", "regarding")
 # Not "read" or "research": reading up on suicide methods is preparation, not a topic.
 _TOPIC_VERBS = _words("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
                      "writing", "article", "articles", "stigma", "awareness", "education")
+_LIST_JOINERS = _words("and", "or", "nor")
 _SELF_WORDS = _words("i", "im", "ive", "id", "il", "me", "my", "myself", "mine")
 _HYPOTHETICAL_BEFORE_IF = _words("what", "even", "as", "only")
 _HYPOTHETICAL_AFTER_IF_I = _words("ever", "were", "was", "had", "wanted", "want", "could", "would", "did")
@@ -105,6 +110,7 @@ class ScopeJudge:
         self._bounds: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._quotes: list[int] | None = None
         self._line_starts: list[int] | None = None
+        self._link_texts: list[int] | None = None  # start, end, start, end, ... of link texts
         self._again_hits: _Hits | None = None
 
     # -- per-text tables, built on first use ------------------------------------
@@ -155,6 +161,10 @@ class ScopeJudge:
             self._quotes = [match.start() for match in _QUOTE_RE.finditer(self.text)]
             self._line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
         if bisect_left(self._quotes, start) % 2 == 1:
+            return True
+        if self._link_texts is None:
+            self._link_texts = [bound for match in _LINK_TEXT_RE.finditer(self.text) for bound in match.span(1)]
+        if bisect_left(self._link_texts, start + 1) % 2 == 1:
             return True
         # A line starting with ">" quotes someone else (e-mail and Markdown style).
         assert self._line_starts is not None
@@ -280,13 +290,31 @@ class ScopeJudge:
         and for a topic named after "talk about", "stigma about" ("it takes courage to talk
         about suicidal thoughts"), unless the phrase itself says "my"."""
         words = self.tokens.words
-        if (first >= 2 and words[first - 1] in _TOPIC_PREPOSITIONS and words[first - 2] in _TOPIC_VERBS
-                and words[first] not in _SELF_WORDS):
+        if self._named_as_topic(first):
             return True
         before = first - 1
         if before >= 0 and words[before] in _GENERIC_STATES:
             before -= 1
         return before >= 0 and words[before] in _GENERIC_OPENERS
+
+    def _named_as_topic(self, first: int) -> bool:
+        """True right after "talk about", and for a later item of the same list
+        ("talk about depression, suicidal thoughts and self-harm"), unless the writer says "my" or "I"."""
+        words = self.tokens.words
+        if words[first] in _SELF_WORDS:
+            return False
+        listed = False
+        for position in range(first, max(1, first - TOPIC_LIST_WINDOW) - 1, -1):
+            if position < first:
+                word = words[position]
+                if word in _SELF_WORDS or word in _SENTENCE_ENDS:
+                    return False
+                listed = listed or word in _LIST_JOINERS
+            if words[position - 1] in _TOPIC_PREPOSITIONS and words[position - 2] in _TOPIC_VERBS:
+                return position == first or listed
+            if position < 2:
+                return False
+        return False
 
     def _deliberation(self, cue_first: int, cue_last: int) -> bool:
         """True for a bare "if I ..." (not "what if", "even if", "if I ever", "if I were")."""

@@ -545,6 +545,20 @@ RECENT_PAST_MONTH = [
     c("last year I attempted suicide. this year I'm in recovery and grateful", "<=concern"),
 ]
 
+SCOPE_AND_MATCHING_REPAIRS = [
+    # A trigger word twice in reach: the second "want" was skipped when the first led nowhere.
+    c("I want to talk about how I want to die", "high+", "suicidal"),
+    c("I want you to know that I want to die", "high+", "suicidal"),
+    # Every item of a list named as a topic is a topic ("talk about X, Y and Z").
+    c("it takes courage to talk about suicidal thoughts and self-harm", "<=concern"),
+    c("there's a stigma about depression, suicide and self harm", "<=concern"),
+    c("we talked about it, and I feel suicidal", "high+", "suicidal"),
+    c("I need to talk about my suicidal thoughts and my self-harm", "high+", "suicidal"),
+    # The text of a link names what it links to (a song, an article): reported, like a quote.
+    c("my playlist tonight: [I Wish I Was Dead - a band](https://example.com/song)", "<=concern"),
+    c("saw this [video](https://example.com) today. I want to die", "high+", "suicidal"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -616,6 +630,7 @@ GROUPS = {
     "voices_and_thoughts_named": VOICES_AND_THOUGHTS_NAMED,
     "holding_on_resolve_and_concealment": HOLDING_ON_RESOLVE_AND_CONCEALMENT,
     "recent_past_month": RECENT_PAST_MONTH,
+    "scope_and_matching_repairs": SCOPE_AND_MATCHING_REPAIRS,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
