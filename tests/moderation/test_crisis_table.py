@@ -559,6 +559,25 @@ SCOPE_AND_MATCHING_REPAIRS = [
     c("saw this [video](https://example.com) today. I want to die", "high+", "suicidal"),
 ]
 
+MORE_KINDS_FROM_THE_TUNING_PART = [
+    # self-hatred named as a state; with hopelessness it stacks
+    c("I'm consumed with self-loathing", "concern", "suicidal"),
+    c("I'm consumed with self-loathing and hopelessness", "high+", "suicidal"),
+    c("I've hated myself since I was a kid and everything feels pointless", "high+", "suicidal"),
+    # spelling variants of the same words
+    c("I had a serious sucide scare last week", "high+", "suicidal"),
+    c("why couldnt i work up the courage to just do it?", "high+", "suicidal"),
+    # staying alive spoken of as uncertain
+    c("if I'm still alive tomorrow I'll call my sponsor", "high+", "suicidal"),
+    c("if I survive the night I'll go to a meeting", "high+", "suicidal"),
+    # guards
+    c("we had a talk on self-hatred in recovery last night", "none"),
+    c("if I stick around after the meeting we can talk", "none"),
+    c("if I'm still around at 5 I'll call you", "none"),
+    c("if I make it through the weekend without drinking it'll be a miracle", "<=concern"),
+    c("if I survive the exam week I'll celebrate", "none"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -631,6 +650,7 @@ GROUPS = {
     "holding_on_resolve_and_concealment": HOLDING_ON_RESOLVE_AND_CONCEALMENT,
     "recent_past_month": RECENT_PAST_MONTH,
     "scope_and_matching_repairs": SCOPE_AND_MATCHING_REPAIRS,
+    "more_kinds_from_the_tuning_part": MORE_KINDS_FROM_THE_TUNING_PART,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
