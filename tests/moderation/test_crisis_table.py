@@ -578,6 +578,24 @@ MORE_KINDS_FROM_THE_TUNING_PART = [
     c("if I survive the exam week I'll celebrate", "none"),
 ]
 
+FAREWELLS_AND_PLANS_TOLD_INDIRECTLY = [
+    c("this will be my last post", "imminent", "suicidal"),
+    c("this is the last time you'll hear from me", "imminent", "suicidal"),
+    c("I'll be dead by morning", "imminent", "suicidal"),
+    # plans told indirectly raise a present wish to die (amplifiers, nothing alone)
+    c("I've figured out how I'm going to do it, I want to die", "imminent", "suicidal"),
+    c("I wrote a letter for my mom to find. I want to die", "imminent", "suicidal"),
+    c("I've got everything ready, I don't want to live anymore", "imminent", "suicidal"),
+    c("I have a date set and I want to die", "imminent", "suicidal"),
+    # guards
+    c("I've figured out how I'm going to do it, the recipe is easy", "none"),
+    c("I have a date set for the wedding", "none"),
+    c("I'll be dead tired by tomorrow", "none"),
+    c("this is my last day at work, new job on monday", "none"),
+    c("this will be my last post before the holidays", "none"),
+    c("I'm leaving this world behind when I move to the mountains", "<=concern"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -651,6 +669,7 @@ GROUPS = {
     "recent_past_month": RECENT_PAST_MONTH,
     "scope_and_matching_repairs": SCOPE_AND_MATCHING_REPAIRS,
     "more_kinds_from_the_tuning_part": MORE_KINDS_FROM_THE_TUNING_PART,
+    "farewells_and_plans_told_indirectly": FAREWELLS_AND_PLANS_TOLD_INDIRECTLY,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
