@@ -42,6 +42,9 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _DELIBERATION_MIN_WEIGHT = 1.5
 _FIRST_PERSON = _words("i", "im", "id")
+# Words with which the writer turns from what others said to their own view.
+_AGAIN = _words("again")
+_CONTRAST_WORDS = _words("but", "yet", "though", "although", "however", "honestly", "personally")
 _GENERIC_OPENERS = _words("when", "whenever", "while")
 _GENERIC_STATES = _words("feeling", "being", "getting", "so")
 _TOPIC_PREPOSITIONS = _words("about", "on", "regarding")
@@ -111,7 +114,7 @@ class ScopeJudge:
         self._quotes: list[int] | None = None
         self._line_starts: list[int] | None = None
         self._link_texts: list[int] | None = None  # start, end, start, end, ... of link texts
-        self._again_hits: _Hits | None = None
+        self._word_hits: dict[frozenset[str], _Hits] = {}
 
     # -- per-text tables, built on first use ------------------------------------
 
@@ -171,6 +174,17 @@ class ScopeJudge:
         line_start = self._line_starts[bisect_left(self._line_starts, start + 1) - 1]
         return self.text.startswith(">", line_start) or self.text.startswith("&gt;", line_start)
 
+    def _reported(self, sentence_start: int, first: int) -> bool:
+        """A reporting word ("said", "lyrics") earlier in the sentence, with the writer
+        not taking the word back in between: "she said it gets better, but I want to
+        die" and "my therapist told me to journal but honestly I want to die" are the
+        writer's own words after the "but"."""
+        cues = self.hits("reported").within(sentence_start, first - 1)
+        if not cues:
+            return False
+        after = max(last for _, last in cues) + 1
+        return not self._positions(_CONTRAST_WORDS).any_within(after, first - 1)
+
     def _speaks_to_reader(self) -> bool:
         return len(self.hits("second_person")) > len(self.hits("self_subject"))
 
@@ -204,7 +218,7 @@ class ScopeJudge:
         # ago and now I'm clean" is history, "I overdosed last night" is not.
         if present.any_within(clause_start, clause_end):
             # "Again" says the history is repeating, wherever it stands in the clause.
-            if self._again.any_within(clause_start, clause_end):
+            if self._positions(_AGAIN).any_within(clause_start, clause_end):
                 return False
             return self._nearest_time_is_past(first, last, clause_start, clause_end)
         if rule.past_tense:
@@ -217,11 +231,13 @@ class ScopeJudge:
         last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
         return last_past >= last_present
 
-    @property
-    def _again(self) -> _Hits:
-        if self._again_hits is None:
-            self._again_hits = _Hits([(index, index) for index, word in enumerate(self.tokens.words) if word == "again"])
-        return self._again_hits
+    def _positions(self, words: frozenset[str]) -> _Hits:
+        """Where any of `words` occurs in the text, built once per word list."""
+        found = self._word_hits.get(words)
+        if found is None:
+            found = self._word_hits[words] = _Hits(
+                [(index, index) for index, word in enumerate(self.tokens.words) if word in words])
+        return found
 
     def _nearest_time_is_past(self, first: int, last: int, low: int, high: int) -> bool:
         nearest_present = self.hits("present").nearest(first, last, low, high)
@@ -245,7 +261,7 @@ class ScopeJudge:
             recovered = len(self.hits("recovery")) > 0
             factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
             scopes.append("past_with_recovery" if recovered else "past")
-        if self._inside_quotes(first) or self.hits("reported").any_within(sentence_start, first - 1):
+        if self._inside_quotes(first) or self._reported(sentence_start, first):
             factor *= scoring["reported"]
             scopes.append("reported")
         if not explicit_subject:

@@ -596,6 +596,16 @@ FAREWELLS_AND_PLANS_TOLD_INDIRECTLY = [
     c("I'm leaving this world behind when I move to the mountains", "<=concern"),
 ]
 
+REPORTED_SPEECH_AND_HEARSAY = [
+    # After "but" the writer speaks for themselves again.
+    c("she said it gets better, but I want to die", "high+", "suicidal"),
+    c("my therapist told me to journal but honestly I want to die", "high+", "suicidal"),
+    # hearsay names what others say
+    c("I read somewhere that people who want to die often hide it", "<=concern"),
+    c("I heard somewhere that thinking about suicide is common", "<=concern"),
+    c("she told me I should kill myself and then laughed", "<=concern"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -670,6 +680,7 @@ GROUPS = {
     "scope_and_matching_repairs": SCOPE_AND_MATCHING_REPAIRS,
     "more_kinds_from_the_tuning_part": MORE_KINDS_FROM_THE_TUNING_PART,
     "farewells_and_plans_told_indirectly": FAREWELLS_AND_PLANS_TOLD_INDIRECTLY,
+    "reported_speech_and_hearsay": REPORTED_SPEECH_AND_HEARSAY,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
