@@ -31,7 +31,12 @@ def _words(*words: str) -> frozenset[str]:
 
 # "I don't understand why killing myself is wrong": a question word between the
 # "not" and the phrase ends the negation.
-_NEGATION_STOPPERS = _words("how", "why", "what", "whether", "if", "when", "because", "that")
+_NEGATION_STOPPERS = _words("how", "why", "what", "whether", "if", "when", "because", "that",
+                            # "she doesn't know I'm suicidal": the "not" is about the knowing.
+                            "know", "knows", "knew", "realize", "realizes", "realise", "realises", "notice",
+                            "notices", "noticed")
+# "without you I want to die": "without" denies only what follows it directly.
+_NEAR_NEGATIONS = _words("without")
 _QUOTE_RE = re.compile('["\u201c\u201d]')
 # The text of a Markdown link names what it links to: "[I Wish I Was Dead - a band](https://...)"
 # is a song title, reported like a quote.
@@ -204,7 +209,10 @@ class ScopeJudge:
         for cue_first, cue_last in self.hits("negation").within(max(clause_start, first - NEGATION_WINDOW), first - 1):
             # "if I don't end my life, ..." is a condition, not a denial.
             conditional = "if" in words[max(0, cue_first - 2):cue_first]
-            if not conditional and not any(word in _NEGATION_STOPPERS for word in words[cue_last + 1:first]):
+            between = words[cue_last + 1:first]
+            if words[cue_last] in _NEAR_NEGATIONS and any(word in _FIRST_PERSON for word in between):
+                continue
+            if not conditional and not any(word in _NEGATION_STOPPERS for word in between):
                 return True
         return False
 
@@ -264,7 +272,9 @@ class ScopeJudge:
         if self._inside_quotes(first) or self._reported(sentence_start, first):
             factor *= scoring["reported"]
             scopes.append("reported")
-        if not explicit_subject:
+        # A phrase whose alternatives may or may not name the subject ("im|feel ... suicidal")
+        # names it when the words matched start with "I".
+        if not explicit_subject and self.tokens.words[first] not in _FIRST_PERSON:
             subject = self._subject(first, clause_start)
             if not subject and self._generic_opener(first):
                 # "when feeling suicidal, we tend to ...": anyone, at any time.

@@ -606,6 +606,24 @@ REPORTED_SPEECH_AND_HEARSAY = [
     c("she told me I should kill myself and then laughed", "<=concern"),
 ]
 
+NEGATION_AND_SUBJECT_REPAIRS = [
+    # "not" about knowing, "without" about its own words: the wish is still there
+    c("my sponsor doesn't know I'm suicidal", "high+", "suicidal"),
+    c("she doesn't realize I want to die", "high+", "suicidal"),
+    c("without you I want to die", "high+", "suicidal"),
+    c("I'd never kill myself without talking to someone", "none"),
+    c("I don't think I want to die", "<=concern"),
+    # "I'm suicidal" names its subject even when someone else was named before
+    c("my mom is asleep and I'm suicidal", "high+", "suicidal"),
+    # more forms of the same words
+    c("I can't stop wanting to die", "high+", "suicidal"),
+    c("I wish I could sleep forever and never wake up", "high+", "suicidal"),
+    c("what if I just killed myself", "concern", "suicidal"),
+    c("I wonder if anyone would care if I died", "concern", "suicidal"),
+    c("does anyone even care if I die", "high+", "suicidal"),
+    c("I killed myself studying for finals", "none"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -681,6 +699,7 @@ GROUPS = {
     "more_kinds_from_the_tuning_part": MORE_KINDS_FROM_THE_TUNING_PART,
     "farewells_and_plans_told_indirectly": FAREWELLS_AND_PLANS_TOLD_INDIRECTLY,
     "reported_speech_and_hearsay": REPORTED_SPEECH_AND_HEARSAY,
+    "negation_and_subject_repairs": NEGATION_AND_SUBJECT_REPAIRS,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
