@@ -624,6 +624,19 @@ NEGATION_AND_SUBJECT_REPAIRS = [
     c("I killed myself studying for finals", "none"),
 ]
 
+SELF_HARM_TOLD_OTHER_WAYS = [
+    c("I carved into my leg last night", "high+", "self_harm"),
+    c("my arms are covered in cuts", "high+", "self_harm"),
+    c("I punish myself by not eating", "high+", "self_harm"),
+    c("I made myself bleed again", "high+", "self_harm"),
+    c("I'm hiding my cuts with long sleeves", "high+", "self_harm"),
+    c("I keep picking at my skin until it bleeds", "concern", "self_harm"),
+    # guards
+    c("I cut into my thumb while cooking", "none"),
+    c("I scratched my mosquito bites until they bled lol", "none"),
+    c("the cat's arms are covered in cuts", "none"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -700,6 +713,7 @@ GROUPS = {
     "farewells_and_plans_told_indirectly": FAREWELLS_AND_PLANS_TOLD_INDIRECTLY,
     "reported_speech_and_hearsay": REPORTED_SPEECH_AND_HEARSAY,
     "negation_and_subject_repairs": NEGATION_AND_SUBJECT_REPAIRS,
+    "self_harm_told_other_ways": SELF_HARM_TOLD_OTHER_WAYS,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
