@@ -47,8 +47,8 @@ _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _DELIBERATION_MIN_WEIGHT = 1.5
 _FIRST_PERSON = _words("i", "im", "id")
-# Words with which the writer turns from what others said to their own view.
 _AGAIN = _words("again")
+# Words with which the writer turns from what others said to their own view.
 _CONTRAST_WORDS = _words("but", "yet", "though", "although", "however", "honestly", "personally")
 _GENERIC_OPENERS = _words("when", "whenever", "while")
 _GENERIC_STATES = _words("feeling", "being", "getting", "so")
@@ -330,7 +330,8 @@ class ScopeJudge:
         if words[first] in _SELF_WORDS:
             return False
         listed = False
-        for position in range(first, max(1, first - TOPIC_LIST_WINDOW) - 1, -1):
+        # position: where the topic would start; it needs "talk about" (two words) before it.
+        for position in range(first, max(2, first - TOPIC_LIST_WINDOW) - 1, -1):
             if position < first:
                 word = words[position]
                 if word in _SELF_WORDS or word in _SENTENCE_ENDS:
@@ -338,8 +339,6 @@ class ScopeJudge:
                 listed = listed or word in _LIST_JOINERS
             if words[position - 1] in _TOPIC_PREPOSITIONS and words[position - 2] in _TOPIC_VERBS:
                 return position == first or listed
-            if position < 2:
-                return False
         return False
 
     def _deliberation(self, cue_first: int, cue_last: int) -> bool:
