@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-message latency of the crisis detector on chat-length messages.
 
-    python bench/crisis_bench.py [--quick] [--messages N] [--rounds R]
+    python bench/crisis_bench.py [--quick] [--messages N] [--rounds R] [--best]
 
 Prints one JSON line (median/p90/p99/max in microseconds, messages per
 second), then a short table. Messages are synthetic: built from templates of
@@ -59,29 +59,33 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
 
 
-def run(count: int, rounds: int) -> dict[str, object]:
+def run(count: int, rounds: int, best: bool = False) -> dict[str, object]:
     messages = build_messages(count)
     for text, context in messages[:200]:
         assess(text, context)  # warm the per-word caches, as a running server would be
-    timings: list[float] = []
+    per_message: list[list[float]] = [[] for _ in messages]
     clock = time.perf_counter_ns
     started = clock()
     for _ in range(rounds):
-        for text, context in messages:
+        for index, (text, context) in enumerate(messages):
             before = clock()
             assess(text, context)
-            timings.append((clock() - before) / 1000)
+            per_message[index].append((clock() - before) / 1000)
     total = (clock() - started) / 1e9
-    timings.sort()
+    # --best: each message's fastest round, so that another process taking the
+    # core mid-message (a loaded shared machine) does not land in the tail.
+    timings = sorted(min(times) for times in per_message) if best else sorted(
+        time_us for times in per_message for time_us in times)
     return {
         "benchmark": "crisis_detector",
+        "timing": "fastest of the rounds per message" if best else "every round",
         "messages": len(timings),
         "mean_chars": round(sum(len(text) for text, _ in messages) / len(messages), 1),
         "median_us": round(percentile(timings, 0.5), 2),
         "p90_us": round(percentile(timings, 0.9), 2),
         "p99_us": round(percentile(timings, 0.99), 2),
         "max_us": round(timings[-1], 2),
-        "messages_per_second": round(len(timings) / total, 1),
+        "messages_per_second": round(rounds * len(messages) / total, 1),
         "python": platform.python_version(),
     }
 
@@ -90,10 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a tiny run for CI: checks it works, not speed")
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=None, help="default 5 (--quick: 1)")
+    parser.add_argument("--best", action="store_true",
+                        help="time each message by its fastest round (for a loaded shared machine)")
     args = parser.parse_args(argv)
-    count, rounds = (300, 1) if args.quick else (args.messages, args.rounds)
-    result = run(count, rounds)
+    count, rounds = (300, args.rounds or 1) if args.quick else (args.messages, args.rounds or 5)
+    result = run(count, rounds, args.best)
     print(json.dumps(result))
     print(f"{'messages':<22}{result['messages']:>12}")
     for key in ("median_us", "p90_us", "p99_us", "max_us", "messages_per_second"):

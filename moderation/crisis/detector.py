@@ -39,14 +39,7 @@ def _find_matches(tokens: Tokens, ruleset: RuleSet) -> list[_Match]:
     last_token = len(offsets) - 1
     for index, positions in windows.items():
         phrase = ruleset.phrases[index]
-        reach = phrase.max_words
-        covered_until = -1
-        for position in positions:
-            low = max(0, position - reach + 1, covered_until)
-            high = min(last_token, position + reach - 1)
-            if low > position:
-                continue
-            covered_until = high + 1
+        for low, high in _merged_windows(positions, phrase.max_words, last_token):
             end = offsets[high] + len(tokens.words[high]) + 1
             for match in phrase.pattern.finditer(joined, offsets[low], end):
                 first = _token_index(tokens, match.start())
@@ -66,6 +59,24 @@ def _find_matches(tokens: Tokens, ruleset: RuleSet) -> list[_Match]:
                 key = (phrase.rule.id, position, position)
                 found.setdefault(key, _Match(phrase.rule, position, position, phrase.explicit_subject))
     return list(found.values())
+
+
+def _merged_windows(positions: list[int], reach: int, last_token: int) -> list[tuple[int, int]]:
+    """Token ranges to search: every match holding a trigger at p lies in [p - reach + 1, p + reach - 1].
+
+    Overlapping ranges are merged and searched once, so each token is scanned a
+    bounded number of times. (Skipping a trigger whose start was inside an
+    earlier range missed "I want to talk about how I want to die": the first
+    range ended before "die".)
+    """
+    merged: list[tuple[int, int]] = []
+    for position in positions:
+        low, high = max(0, position - reach + 1), min(last_token, position + reach - 1)
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def _hiding_mask(match: _Match, masks: list[_Match], firsts: list[int], longest: int) -> _Match | None:

@@ -15,31 +15,51 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens
+from .normalize import CLAUSE_BREAK, QUESTION_END, SENTENCE_END, Tokens, normalize_word
 from .ruleset import CUE_KINDS, CompiledRule, RuleSet
 
 NEGATION_WINDOW = 3      # words before a phrase that a "not" can reach
 SUBJECT_WINDOW = 8       # words before a subject-less phrase searched for its subject
 HYPOTHETICAL_WINDOW = 3
+TOPIC_LIST_WINDOW = 6    # tokens back from a phrase to the "talk about" of the list it is in
+
+
+def _words(*words: str) -> frozenset[str]:
+    """Word lists normalised like message tokens: "feeling" is the token "feling"."""
+    return frozenset(normalize_word(word) for word in words)
+
+
 # "I don't understand why killing myself is wrong": a question word between the
 # "not" and the phrase ends the negation.
-_NEGATION_STOPPERS = frozenset(("how", "why", "what", "whether", "if", "when", "because", "that"))
+_NEGATION_STOPPERS = _words("how", "why", "what", "whether", "if", "when", "because", "that",
+                            # "she doesn't know I'm suicidal": the "not" is about the knowing.
+                            "know", "knows", "knew", "realize", "realizes", "realise", "realises", "notice",
+                            "notices", "noticed")
+# "without you I want to die": "without" denies only what follows it directly.
+_NEAR_NEGATIONS = _words("without")
 _QUOTE_RE = re.compile('["\u201c\u201d]')
+# The text of a Markdown link names what it links to: "[I Wish I Was Dead - a band](https://...)"
+# is a song title, reported like a quote.
+_LINK_TEXT_RE = re.compile(r"\[([^\[\]\n]{1,300})\]\((?:https?:|www\.|/)")
 _SENTENCE_ENDS = (SENTENCE_END, QUESTION_END)
 # "if I kill myself, ..." said of the writer's own death is deliberation, scored
 # apart from hypotheticals ("what if", "imagine", "if you ...").
 _DELIBERATION_CATEGORIES = frozenset(("suicidal", "self_harm"))
 _DELIBERATION_MIN_WEIGHT = 1.5
-_FIRST_PERSON = frozenset(("i", "im", "id"))
-_GENERIC_OPENERS = frozenset(("when", "whenever", "while"))
-_GENERIC_STATES = frozenset(("feeling", "being", "getting", "so"))
-_TOPIC_PREPOSITIONS = frozenset(("about", "on", "regarding"))
+_FIRST_PERSON = _words("i", "im", "id")
+_AGAIN = _words("again")
+# Words with which the writer turns from what others said to their own view.
+_CONTRAST_WORDS = _words("but", "yet", "though", "although", "however", "honestly", "personally")
+_GENERIC_OPENERS = _words("when", "whenever", "while")
+_GENERIC_STATES = _words("feeling", "being", "getting", "so")
+_TOPIC_PREPOSITIONS = _words("about", "on", "regarding")
 # Not "read" or "research": reading up on suicide methods is preparation, not a topic.
-_TOPIC_VERBS = frozenset(("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
-                          "writing", "article", "articles", "stigma", "awareness", "education"))
-_SELF_WORDS = frozenset(("i", "im", "ive", "id", "il", "me", "my", "myself", "mine"))
-_HYPOTHETICAL_BEFORE_IF = frozenset(("what", "even", "as", "only"))
-_HYPOTHETICAL_AFTER_IF_I = frozenset(("ever", "were", "was", "had", "wanted", "want", "could", "would", "did"))
+_TOPIC_VERBS = _words("talk", "talking", "talked", "speak", "speaking", "discuss", "discussing", "write",
+                     "writing", "article", "articles", "stigma", "awareness", "education")
+_LIST_JOINERS = _words("and", "or", "nor")
+_SELF_WORDS = _words("i", "im", "ive", "id", "il", "me", "my", "myself", "mine")
+_HYPOTHETICAL_BEFORE_IF = _words("what", "even", "as", "only")
+_HYPOTHETICAL_AFTER_IF_I = _words("ever", "were", "was", "had", "wanted", "want", "could", "would", "did")
 
 
 class _Hits:
@@ -98,7 +118,8 @@ class ScopeJudge:
         self._bounds: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._quotes: list[int] | None = None
         self._line_starts: list[int] | None = None
-        self._again_hits: _Hits | None = None
+        self._link_texts: list[int] | None = None  # start, end, start, end, ... of link texts
+        self._word_hits: dict[frozenset[str], _Hits] = {}
 
     # -- per-text tables, built on first use ------------------------------------
 
@@ -149,10 +170,25 @@ class ScopeJudge:
             self._line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
         if bisect_left(self._quotes, start) % 2 == 1:
             return True
+        if self._link_texts is None:
+            self._link_texts = [bound for match in _LINK_TEXT_RE.finditer(self.text) for bound in match.span(1)]
+        if bisect_left(self._link_texts, start + 1) % 2 == 1:
+            return True
         # A line starting with ">" quotes someone else (e-mail and Markdown style).
         assert self._line_starts is not None
         line_start = self._line_starts[bisect_left(self._line_starts, start + 1) - 1]
         return self.text.startswith(">", line_start) or self.text.startswith("&gt;", line_start)
+
+    def _reported(self, sentence_start: int, first: int) -> bool:
+        """A reporting word ("said", "lyrics") earlier in the sentence, with the writer
+        not taking the word back in between: "she said it gets better, but I want to
+        die" and "my therapist told me to journal but honestly I want to die" are the
+        writer's own words after the "but"."""
+        cues = self.hits("reported").within(sentence_start, first - 1)
+        if not cues:
+            return False
+        after = max(last for _, last in cues) + 1
+        return not self._positions(_CONTRAST_WORDS).any_within(after, first - 1)
 
     def _speaks_to_reader(self) -> bool:
         return len(self.hits("second_person")) > len(self.hits("self_subject"))
@@ -173,7 +209,10 @@ class ScopeJudge:
         for cue_first, cue_last in self.hits("negation").within(max(clause_start, first - NEGATION_WINDOW), first - 1):
             # "if I don't end my life, ..." is a condition, not a denial.
             conditional = "if" in words[max(0, cue_first - 2):cue_first]
-            if not conditional and not any(word in _NEGATION_STOPPERS for word in words[cue_last + 1:first]):
+            between = words[cue_last + 1:first]
+            if words[cue_last] in _NEAR_NEGATIONS and any(word in _FIRST_PERSON for word in between):
+                continue
+            if not conditional and not any(word in _NEGATION_STOPPERS for word in between):
                 return True
         return False
 
@@ -187,7 +226,7 @@ class ScopeJudge:
         # ago and now I'm clean" is history, "I overdosed last night" is not.
         if present.any_within(clause_start, clause_end):
             # "Again" says the history is repeating, wherever it stands in the clause.
-            if self._again.any_within(clause_start, clause_end):
+            if self._positions(_AGAIN).any_within(clause_start, clause_end):
                 return False
             return self._nearest_time_is_past(first, last, clause_start, clause_end)
         if rule.past_tense:
@@ -200,11 +239,13 @@ class ScopeJudge:
         last_present = max((last for _, last in present.within(sentence_start, first - 1)), default=-1)
         return last_past >= last_present
 
-    @property
-    def _again(self) -> _Hits:
-        if self._again_hits is None:
-            self._again_hits = _Hits([(index, index) for index, word in enumerate(self.tokens.words) if word == "again"])
-        return self._again_hits
+    def _positions(self, words: frozenset[str]) -> _Hits:
+        """Where any of `words` occurs in the text, built once per word list."""
+        found = self._word_hits.get(words)
+        if found is None:
+            found = self._word_hits[words] = _Hits(
+                [(index, index) for index, word in enumerate(self.tokens.words) if word in words])
+        return found
 
     def _nearest_time_is_past(self, first: int, last: int, low: int, high: int) -> bool:
         nearest_present = self.hits("present").nearest(first, last, low, high)
@@ -228,10 +269,12 @@ class ScopeJudge:
             recovered = len(self.hits("recovery")) > 0
             factor *= scoring["past_with_recovery"] if recovered else scoring["past"]
             scopes.append("past_with_recovery" if recovered else "past")
-        if self._inside_quotes(first) or self.hits("reported").any_within(sentence_start, first - 1):
+        if self._inside_quotes(first) or self._reported(sentence_start, first):
             factor *= scoring["reported"]
             scopes.append("reported")
-        if not explicit_subject:
+        # A phrase whose alternatives may or may not name the subject ("im|feel ... suicidal")
+        # names it when the words matched start with "I".
+        if not explicit_subject and self.tokens.words[first] not in _FIRST_PERSON:
             subject = self._subject(first, clause_start)
             if not subject and self._generic_opener(first):
                 # "when feeling suicidal, we tend to ...": anyone, at any time.
@@ -273,13 +316,30 @@ class ScopeJudge:
         and for a topic named after "talk about", "stigma about" ("it takes courage to talk
         about suicidal thoughts"), unless the phrase itself says "my"."""
         words = self.tokens.words
-        if (first >= 2 and words[first - 1] in _TOPIC_PREPOSITIONS and words[first - 2] in _TOPIC_VERBS
-                and words[first] not in _SELF_WORDS):
+        if self._named_as_topic(first):
             return True
         before = first - 1
         if before >= 0 and words[before] in _GENERIC_STATES:
             before -= 1
         return before >= 0 and words[before] in _GENERIC_OPENERS
+
+    def _named_as_topic(self, first: int) -> bool:
+        """True right after "talk about", and for a later item of the same list
+        ("talk about depression, suicidal thoughts and self-harm"), unless the writer says "my" or "I"."""
+        words = self.tokens.words
+        if words[first] in _SELF_WORDS:
+            return False
+        listed = False
+        # position: where the topic would start; it needs "talk about" (two words) before it.
+        for position in range(first, max(2, first - TOPIC_LIST_WINDOW) - 1, -1):
+            if position < first:
+                word = words[position]
+                if word in _SELF_WORDS or word in _SENTENCE_ENDS:
+                    return False
+                listed = listed or word in _LIST_JOINERS
+            if words[position - 1] in _TOPIC_PREPOSITIONS and words[position - 2] in _TOPIC_VERBS:
+                return position == first or listed
+        return False
 
     def _deliberation(self, cue_first: int, cue_last: int) -> bool:
         """True for a bare "if I ..." (not "what if", "even if", "if I ever", "if I were")."""

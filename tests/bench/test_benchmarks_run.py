@@ -23,4 +23,11 @@ def test_crisis_detector_benchmark_completes() -> None:
     assert all(v is None or not isinstance(v, (int, float)) or v >= 0 for v in figures.values())
 
 
+def test_crisis_detector_benchmark_best_of_rounds() -> None:
+    figures = _run("crisis_bench.py", "--best", "--rounds", "3")
+    assert figures["timing"] == "fastest of the rounds per message"
+    assert figures["messages"] == 300  # one timing per message, not per round
+    assert 0 < figures["median_us"] <= figures["p99_us"] <= figures["max_us"]
+
+
 # The crisis alert scenario, with the others, is in test_scenarios.py.

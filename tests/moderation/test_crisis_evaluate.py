@@ -18,8 +18,10 @@ MINI = HERE / "fixtures" / "crisis-mini.jsonl"
 DEV = REPO_ROOT / ".." / "shared" / "data" / "crisis-dev.jsonl"
 
 ALERT_THRESHOLD = "high"  # the documented alert threshold (docs/moderation.md)
-F1_TARGET = 0.82
-F1_FLOOR = 0.78  # measured 0.802 (context mode, 140 tp / 24 fp) on 2026-11-27; guards against regressions
+F1_TARGET = 0.82  # met: 0.822 (context mode, 145 tp / 23 fp) on 2026-11-27, third round
+# The 30 % of C-SSRS users held out from tuning (--subset check): measured 0.745 (38 tp / 9 fp).
+# A change that lowers it is fitting the tuning users, not kinds of language.
+CHECK_SUBSET_F1_FLOOR = 0.74
 SUPPORTIVE_INDICATOR_FALSE_ALARM_MAX = 0.30
 HYPERBOLE_FALSE_ALARM_MAX = 0.005
 
@@ -112,12 +114,16 @@ def test_tuning_split_is_fixed_disjoint_and_stratified() -> None:
 # -- the targets on the real dev file -------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def dev_report() -> dict[str, Any]:
+def _require_dev() -> None:
     if not DEV.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{DEV} is missing in CI; the crisis targets cannot be checked")
         pytest.skip(f"{DEV} not present on this machine")
+
+
+@pytest.fixture(scope="module")
+def dev_report() -> dict[str, Any]:
+    _require_dev()
     return evaluate_file(DEV, ALERT_THRESHOLD)
 
 
@@ -136,11 +142,11 @@ def test_dev_false_alarms_on_hyperbole(dev_report: dict[str, Any]) -> None:
     assert hyperbole["false_alarm_rate"] <= HYPERBOLE_FALSE_ALARM_MAX
 
 
-def test_dev_cssrs_f1_does_not_regress(dev_report: dict[str, Any]) -> None:
-    assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_FLOOR
-
-
-@pytest.mark.xfail(strict=True, reason="target not reached yet: C-SSRS F1 is 0.802 at 'high' (P 0.854, R 0.757; "
-                                       "0.745 on the 30 % of users held out from tuning), see docs/moderation.md")
 def test_dev_cssrs_f1_target(dev_report: dict[str, Any]) -> None:
     assert dev_report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= F1_TARGET
+
+
+def test_dev_check_subset_f1_does_not_regress() -> None:
+    _require_dev()
+    report = evaluate_file(DEV, ALERT_THRESHOLD, subset="check")
+    assert report["thresholds"][ALERT_THRESHOLD]["by_source"]["cssrs-reddit"]["f1"] >= CHECK_SUBSET_F1_FLOOR

@@ -432,6 +432,211 @@ PASSIVE_IDEATION_AND_STACKING = [
     c("I relapsed last night", "concern", "relapse"),
 ]
 
+# Third round on issue #6: kinds of language found missing on the tuning part of the
+# dev file and in plain sentences written for this table; each kind with its guards.
+PASSIVE_WISHES_AND_DISAPPOINTMENT = [
+    c("honestly I wouldn't mind dying", "high+", "suicidal"),
+    c("I wouldn't mind if I died in my sleep tonight", "high+", "suicidal"),
+    c("I keep hoping something kills me", "high+", "suicidal"),
+    c("every morning I wake up disappointed that I'm still alive", "high+", "suicidal"),
+    c("I'm angry that I didn't die", "high+", "suicidal"),
+    c("why am I still alive", "high+", "suicidal"),
+    c("why should I even bother living", "high+", "suicidal"),
+    c("I wish I didn't exist", "high+", "suicidal"),
+    c("it would be easier for everyone if I was dead", "high+", "suicidal"),
+    c("nobody cares if I live or die", "high+", "suicidal"),
+    c("I want to fall asleep and not wake up", "high+", "suicidal"),
+    c("I regret surviving", "high+", "suicidal"),
+    c("every day I'm alive feels like torture", "high+", "suicidal"),
+    c("I have nothing to live for", "high+", "suicidal"),
+    c("I'm running out of reasons to stay", "high+", "suicidal"),
+    c("I never asked to be born", "concern", "suicidal"),
+    # guards
+    c("I wouldn't mind dying my hair red", "none"),
+    c("I'm disappointed I woke up late for the meeting", "none"),
+    c("my plants would be happier if I was home more", "none"),
+    c("why do I even bother going to work on fridays", "none"),
+    c("I was so hungry I felt like dying", "none"),
+    c("so embarrassed I wanted to die lol", "none"),
+    c("I hope the rain doesn't kill my tomatoes", "none"),
+]
+
+FORESHORTENED_FUTURE = [
+    c("I won't be around for much longer", "high+", "suicidal"),
+    c("im not gonna be here much longer", "high+", "suicidal"),
+    c("I won't be a burden for much longer", "high+", "suicidal"),
+    c("I don't see myself alive next year", "high+", "suicidal"),
+    c("I don't plan on being alive by christmas", "high+", "suicidal"),
+    c("I don't think I'll make it through the night", "high+", "suicidal"),
+    # guards
+    c("I won't be around much this weekend, visiting family", "none"),
+    c("I'm not going to be here for long, just dropping by", "none"),
+    c("I won't be here for long, my shift ends at five", "none"),
+    c("I don't think I'll make it to the meeting tonight", "none"),
+]
+
+LACKING_THE_COURAGE = [
+    c("I don't have what it takes to end it", "high+", "suicidal"),
+    c("I couldn't work up the courage to do it", "high+", "suicidal"),
+    c("I was too much of a coward to pull the trigger", "high+", "suicidal"),
+    c("I never had enough courage to do it", "high+", "suicidal"),
+    # guards
+    c("I couldn't find the courage to tell my mom", "none"),
+    c("I didn't have the guts to ask her out", "none"),
+]
+
+METHODS_NAMED_AND_RESEARCHED = [
+    c("I've been researching ways to do it", "high+", "suicidal"),
+    c("I looked up how many pills it would take", "high+", "suicidal"),
+    c("I've been looking into lethal doses", "high+", "suicidal"),
+    c("I just want to blow my brains out", "high+", "suicidal"),
+    c("sometimes I think about driving my car into a wall", "high+", "suicidal"),
+    c("I think about crashing my car on purpose", "high+", "suicidal"),
+    c("I keep thinking about stepping in front of a train", "high+", "suicidal"),
+    c("I want to overdose", "high+", "suicidal"),
+    c("I'm sitting here with my .357 in my lap", "high+", "suicidal"),
+    c("the glock is in my hand", "high+", "suicidal"),
+    c("I own a glock and I feel worthless", "high+", "suicidal"),
+    # guards
+    c("I'm researching methods for my thesis", "none"),
+    c("the car crashed into a tree on the news", "none"),
+    c("I was driving into town for a meeting", "none"),
+    c("my dad has a glock for hunting", "<=concern"),
+    c("I looked up how many pills I can take for a headache", "none"),
+]
+
+VOICES_AND_THOUGHTS_NAMED = [
+    c("my mind keeps telling me to end it", "high+", "suicidal"),
+    c("the voices tell me to die", "high+", "suicidal"),
+    c("suicide has been on my mind a lot", "high+", "suicidal"),
+    c("I feel like dying", "high+", "suicidal"),
+    c("I'm scared of what I might do to myself", "high+", "suicidal"),
+    c("I don't trust myself to be alone tonight", "high+", "suicidal"),
+    # guards
+    c("my brain keeps telling me to eat cake", "none"),
+    c("I don't trust myself around cake", "none"),
+    c("we were dying of laughter at the meeting", "none"),
+]
+
+HOLDING_ON_RESOLVE_AND_CONCEALMENT = [
+    c("I don't know how much longer I can hold on", "concern", "suicidal"),
+    c("idk how much longer i can do this", "concern", "suicidal"),
+    c("I'm at the end of my rope", "concern", "suicidal"),
+    c("I'm so tired of fighting", "concern", "suicidal"),
+    c("I'm a lost cause", "concern", "suicidal"),
+    c("please don't try to talk me out of it", "concern", "suicidal"),
+    c("I've made my peace with dying", "concern", "suicidal"),
+    c("I don't want to be saved", "concern", "suicidal"),
+    c("if I tell my therapist she'll have me committed", "concern", "suicidal"),
+    # resolve or concealment stacks with other suicidal language
+    c("please don't try to talk me out of it, everything is hopeless", "high+", "suicidal"),
+    c("I'm afraid of being sectioned if I tell my doctor. I hate myself", "high+", "suicidal"),
+    c("I've made my peace with dying and I feel like a burden", "high+", "suicidal"),
+    # guards
+    c("talk me out of buying this jacket", "none"),
+    c("I'm worried I'm not committed enough to recovery", "none"),
+    c("I'm afraid I'll get hospitalized for my asthma again", "none"),
+]
+
+RECENT_PAST_MONTH = [
+    # C-SSRS asks about the past month: last month is not history yet.
+    c("I attempted suicide last month", "high+", "suicidal"),
+    c("a month ago I tried to overdose", "high+", "suicidal"),
+    c("last year I attempted suicide. this year I'm in recovery and grateful", "<=concern"),
+]
+
+SCOPE_AND_MATCHING_REPAIRS = [
+    # A trigger word twice in reach: the second "want" was skipped when the first led nowhere.
+    c("I want to talk about how I want to die", "high+", "suicidal"),
+    c("I want you to know that I want to die", "high+", "suicidal"),
+    # Every item of a list named as a topic is a topic ("talk about X, Y and Z").
+    c("it takes courage to talk about suicidal thoughts and self-harm", "<=concern"),
+    c("there's a stigma about depression, suicide and self harm", "<=concern"),
+    c("we talked about it, and I feel suicidal", "high+", "suicidal"),
+    c("I need to talk about my suicidal thoughts and my self-harm", "high+", "suicidal"),
+    # The text of a link names what it links to (a song, an article): reported, like a quote.
+    c("my playlist tonight: [I Wish I Was Dead - a band](https://example.com/song)", "<=concern"),
+    c("saw this [video](https://example.com) today. I want to die", "high+", "suicidal"),
+]
+
+MORE_KINDS_FROM_THE_TUNING_PART = [
+    # self-hatred named as a state; with hopelessness it stacks
+    c("I'm consumed with self-loathing", "concern", "suicidal"),
+    c("I'm consumed with self-loathing and hopelessness", "high+", "suicidal"),
+    c("I've hated myself since I was a kid and everything feels pointless", "high+", "suicidal"),
+    # spelling variants of the same words
+    c("I had a serious sucide scare last week", "high+", "suicidal"),
+    c("why couldnt i work up the courage to just do it?", "high+", "suicidal"),
+    # staying alive spoken of as uncertain
+    c("if I'm still alive tomorrow I'll call my sponsor", "high+", "suicidal"),
+    c("if I survive the night I'll go to a meeting", "high+", "suicidal"),
+    # guards
+    c("we had a talk on self-hatred in recovery last night", "none"),
+    c("if I stick around after the meeting we can talk", "none"),
+    c("if I'm still around at 5 I'll call you", "none"),
+    c("if I make it through the weekend without drinking it'll be a miracle", "<=concern"),
+    c("if I survive the exam week I'll celebrate", "none"),
+]
+
+FAREWELLS_AND_PLANS_TOLD_INDIRECTLY = [
+    c("this will be my last post", "imminent", "suicidal"),
+    c("this is the last time you'll hear from me", "imminent", "suicidal"),
+    c("I'll be dead by morning", "imminent", "suicidal"),
+    # plans told indirectly raise a present wish to die (amplifiers, nothing alone)
+    c("I've figured out how I'm going to do it, I want to die", "imminent", "suicidal"),
+    c("I wrote a letter for my mom to find. I want to die", "imminent", "suicidal"),
+    c("I've got everything ready, I don't want to live anymore", "imminent", "suicidal"),
+    c("I have a date set and I want to die", "imminent", "suicidal"),
+    # guards
+    c("I've figured out how I'm going to do it, the recipe is easy", "none"),
+    c("I have a date set for the wedding", "none"),
+    c("I'll be dead tired by tomorrow", "none"),
+    c("this is my last day at work, new job on monday", "none"),
+    c("this will be my last post before the holidays", "none"),
+    c("I'm leaving this world behind when I move to the mountains", "<=concern"),
+]
+
+REPORTED_SPEECH_AND_HEARSAY = [
+    # After "but" the writer speaks for themselves again.
+    c("she said it gets better, but I want to die", "high+", "suicidal"),
+    c("my therapist told me to journal but honestly I want to die", "high+", "suicidal"),
+    # hearsay names what others say
+    c("I read somewhere that people who want to die often hide it", "<=concern"),
+    c("I heard somewhere that thinking about suicide is common", "<=concern"),
+    c("she told me I should kill myself and then laughed", "<=concern"),
+]
+
+NEGATION_AND_SUBJECT_REPAIRS = [
+    # "not" about knowing, "without" about its own words: the wish is still there
+    c("my sponsor doesn't know I'm suicidal", "high+", "suicidal"),
+    c("she doesn't realize I want to die", "high+", "suicidal"),
+    c("without you I want to die", "high+", "suicidal"),
+    c("I'd never kill myself without talking to someone", "none"),
+    c("I don't think I want to die", "<=concern"),
+    # "I'm suicidal" names its subject even when someone else was named before
+    c("my mom is asleep and I'm suicidal", "high+", "suicidal"),
+    # more forms of the same words
+    c("I can't stop wanting to die", "high+", "suicidal"),
+    c("I wish I could sleep forever and never wake up", "high+", "suicidal"),
+    c("what if I just killed myself", "concern", "suicidal"),
+    c("I wonder if anyone would care if I died", "concern", "suicidal"),
+    c("does anyone even care if I die", "high+", "suicidal"),
+    c("I killed myself studying for finals", "none"),
+]
+
+SELF_HARM_TOLD_OTHER_WAYS = [
+    c("I carved into my leg last night", "high+", "self_harm"),
+    c("my arms are covered in cuts", "high+", "self_harm"),
+    c("I punish myself by not eating", "high+", "self_harm"),
+    c("I made myself bleed again", "high+", "self_harm"),
+    c("I'm hiding my cuts with long sleeves", "high+", "self_harm"),
+    c("I keep picking at my skin until it bleeds", "concern", "self_harm"),
+    # guards
+    c("I cut into my thumb while cooking", "none"),
+    c("I scratched my mosquito bites until they bled lol", "none"),
+    c("the cat's arms are covered in cuts", "none"),
+]
+
 ESCALATION_IN_CONTEXT = [
     c("i have pills", "high+", "suicidal", context=("i don't want to be here anymore",)),
     c("tonight", "high+", "suicidal", context=("everything is pointless", "i want to die")),
@@ -496,6 +701,19 @@ GROUPS = {
     "slot_syntax_fixes": SLOT_SYNTAX_FIXES,
     "more_ways_of_saying_it": MORE_WAYS_OF_SAYING_IT,
     "passive_ideation_and_stacking": PASSIVE_IDEATION_AND_STACKING,
+    "passive_wishes_and_disappointment": PASSIVE_WISHES_AND_DISAPPOINTMENT,
+    "foreshortened_future": FORESHORTENED_FUTURE,
+    "lacking_the_courage": LACKING_THE_COURAGE,
+    "methods_named_and_researched": METHODS_NAMED_AND_RESEARCHED,
+    "voices_and_thoughts_named": VOICES_AND_THOUGHTS_NAMED,
+    "holding_on_resolve_and_concealment": HOLDING_ON_RESOLVE_AND_CONCEALMENT,
+    "recent_past_month": RECENT_PAST_MONTH,
+    "scope_and_matching_repairs": SCOPE_AND_MATCHING_REPAIRS,
+    "more_kinds_from_the_tuning_part": MORE_KINDS_FROM_THE_TUNING_PART,
+    "farewells_and_plans_told_indirectly": FAREWELLS_AND_PLANS_TOLD_INDIRECTLY,
+    "reported_speech_and_hearsay": REPORTED_SPEECH_AND_HEARSAY,
+    "negation_and_subject_repairs": NEGATION_AND_SUBJECT_REPAIRS,
+    "self_harm_told_other_ways": SELF_HARM_TOLD_OTHER_WAYS,
     "escalation_in_context": ESCALATION_IN_CONTEXT,
     "benign_chat": BENIGN_CHAT,
 }
@@ -523,3 +741,10 @@ def test_severities_are_ordered() -> None:
     assert [severity_rank(s) for s in SEVERITIES] == [0, 1, 2, 3]
     with pytest.raises(ValueError):
         severity_rank("urgent")
+
+
+def test_scope_words_are_read_as_normalised_tokens() -> None:
+    """Tokens are squeezed ("feeling" is "feling"): a bare "suicidal" after "when feeling" is generic too."""
+    result = assess("when feeling suicidal, people often pull away from friends")
+    suicidal = [item for item in result.evidence if item.category == "suicidal"]
+    assert suicidal and all("generic" in item.scope for item in suicidal), [(e.rule, e.scope) for e in suicidal]
