@@ -7,7 +7,8 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from tests.e2e.forum_support import block, forum_server, private_message, reply_to, start_thread, word
+from tests.e2e.dm_support import OPEN_DMS, pair
+from tests.e2e.forum_support import block, forum_server, reply_to, start_thread, word
 from tests.support import SHARED_DATA, Member, ServerProcess, create_staff, sign_up
 
 ROOM = 2  # a topic room seeded by the first migration
@@ -15,7 +16,7 @@ ROOM = 2  # a topic room seeded by the first migration
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
-    yield from forum_server()
+    yield from forum_server(**OPEN_DMS)
 
 
 def search(member: Member, q: str, **params: Any) -> dict[str, Any]:
@@ -76,17 +77,22 @@ def test_exact_phrase_ranks_first(server: ServerProcess) -> None:
 
 def test_room_history_is_searched_too_but_never_private_conversations(server: ServerProcess) -> None:
     member, other = sign_up(server), sign_up(server)
+    admin = create_staff(server, "admin")
     key = word("harbor")
     public = asyncio_run(say(other, f"Meeting at the {key} tonight, all welcome"))
-    private_message(server, other, f"my private {key} worries")
-    found = search(member, key)["results"]
-    assert [(r["kind"], r["message_id"]) for r in found] == [("message", public)]
+    conversation = pair(other, member)  # a real private conversation between the two
+    private = asyncio_run(say(other, f"my private {key} worries", room=conversation))
+    assert private != public
+    expected = [("message", public)]
+    # Neither of the two people in it, nor an admin, finds the private words.
+    for searcher in (member, other, admin):
+        found = search(searcher, key)["results"]
+        assert [(r["kind"], r["message_id"]) for r in found] == expected
     assert found[0]["room_id"] == ROOM and found[0]["room_name"]
     assert [s["text"] for s in found[0]["snippet"] if s["highlight"]] == [key]
-    # The author finds their own private words nowhere in search either.
-    assert [r["kind"] for r in search(other, key)["results"]] == ["message"]
+    assert hits(member, "private worries") == []
     assert hits(member, key, scope="forum") == []
-    assert hits(member, key, scope="rooms") == [("message", public)]
+    assert hits(member, key, scope="rooms") == expected
 
 
 def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess) -> None:
