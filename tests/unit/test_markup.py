@@ -126,15 +126,15 @@ def test_any_mix_of_markup_characters_renders_inert(source: str) -> None:
 
 
 def _modules_importing(name: str) -> list[str]:
-    found = []
+    found: set[str] = set()
     for folder in ("server", "moderation", "scripts"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 imported = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                     [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 if any(module.split(".")[0] == name for module in imported):
-                    found.append(str(path.relative_to(ROOT)))
-    return found
+                    found.add(str(path.relative_to(ROOT)))
+    return sorted(found)
 
 
 def test_all_sanitizing_lives_in_one_module() -> None:
