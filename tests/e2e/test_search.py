@@ -29,12 +29,16 @@ def hits(member: Member, q: str, **params: Any) -> list[tuple[str, int]]:
     return [(r["kind"], r["post_id"] if r["kind"] == "post" else r["message_id"]) for r in search(member, q, **params)["results"]]
 
 
-async def say(member: Member, body: str, room: int = ROOM) -> int:
+async def said(member: Member, body: str, room: int = ROOM) -> dict[str, Any]:
     sock = await member.socket()
     await sock.join(room)
     ack = await sock.say(room, body)
     await sock.close()
-    return int(ack["message"]["id"])
+    return ack["message"]  # type: ignore[no-any-return]
+
+
+async def say(member: Member, body: str, room: int = ROOM) -> int:
+    return int((await said(member, body, room))["id"])
 
 
 def test_finds_posts_by_body_and_title_with_highlighted_text_snippets(server: ServerProcess) -> None:
@@ -109,6 +113,11 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
     message_blocked = asyncio_run(say(blocked, f"chat {key} from the blocked member"))
     message_hidden = asyncio_run(say(author, f"chat {key} that staff hid"))
     assert moderator.post(f"/api/v1/messages/{message_hidden}/hide", {"hidden": True}).status_code == 200
+    held = asyncio_run(said(author, f"selling oxy, dm me {key}"))
+    assert held["held"] is True  # waiting for a moderator: only its author and staff see it in the room
+    hidden_thread = start_thread(author, title="Hidden by a moderator", body=f"opening {key}")
+    reply_to(author, hidden_thread["thread"]["id"], f"a reply in a hidden thread {key}")
+    moderator.post(f"/api/v1/forum/posts/{hidden_thread['post']['id']}/hide", {"hidden": True})
 
     moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
     assert httpx.delete(server.base + f"/api/v1/forum/posts/{deleted['id']}", headers=author.headers).status_code == 200
@@ -123,10 +132,11 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
 
     expected_for_reader = {("post", thread["post"]["id"]), ("post", kept["id"])}
     assert set(hits(reader, key)) == expected_for_reader
-    # Others still find the blocked member's words; nobody finds hidden or deleted ones, moderators included.
+    # Others still find the blocked member's words; nobody finds hidden, held or deleted ones (nor a
+    # hidden thread's replies), moderators included.
     assert set(hits(author, key)) == expected_for_reader | {
         ("post", by_blocked["id"]), ("post", blocked_thread["post"]["id"]), ("message", message_blocked)}
-    assert ("post", hidden["id"]) not in hits(moderator, key)
+    assert set(hits(moderator, key)) == set(hits(author, key))
     # A withdrawn thread takes its replies out of search.
     assert httpx.delete(server.base + f"/api/v1/forum/posts/{thread['post']['id']}", headers=author.headers).status_code == 200
     assert set(hits(author, key)) == {("post", blocked_thread["post"]["id"]), ("message", message_blocked)}
