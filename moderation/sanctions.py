@@ -8,10 +8,11 @@ bans (`check_may_speak`, `check_may_log_in`) and paused rooms (`room_rules`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation import audit
@@ -23,7 +24,11 @@ from server.errors import Conflict, Forbidden, HearthError, InvalidField, NotFou
 from server.models import ForumPost, ForumThread, Message, ModAction, ModCase, ModReport, Room, RoomHost, RoomMode, User
 from server.models.accounts import STAFF_ROLES
 from server.services import Hearth, Tx
+from server.policy_cache import cached
 from server.text import clean_body
+
+if TYPE_CHECKING:
+    from server.actions.rooms import PostingRoom
 
 CASE_ACTIONS = ("dismiss", "hide", "unhide", "redact", "warn", "mute", "suspend", "ban", "lock", "pause")
 HOST_ACTIONS = frozenset({"dismiss", "hide", "redact", "warn", "mute", "pause"})
@@ -65,10 +70,30 @@ def _when(moment: datetime) -> str:
 
 # ---- enforcement on the write paths ---------------------------------------------------
 
-async def _active(session: AsyncSession, user_id: int, kinds: tuple[str, ...], now: datetime) -> list[ModAction]:
-    return list(await session.scalars(select(ModAction).where(
-        ModAction.target_user_id == user_id, ModAction.kind.in_(kinds), ModAction.revoked_at.is_(None),
-        or_(ModAction.expires_at.is_(None), ModAction.expires_at > now)).order_by(ModAction.id.desc())))
+@dataclass(frozen=True)
+class Sanction:
+    """A mute, suspension or ban in force: an immutable copy, so it can be cached."""
+
+    kind: str
+    room_id: int | None
+    expires_at: datetime | None
+    reason: str
+
+
+SANCTION_KINDS = ("mute", "suspend", "ban")
+
+
+async def _active(session: AsyncSession, user_id: int, kinds: tuple[str, ...], now: datetime) -> list[Sanction]:
+    async def load() -> tuple[Sanction, ...]:
+        # Every unlifted one, ended or not: its end is judged at use, against the
+        # clock of that moment, so a cached list never outlives a mute's end.
+        rows = await session.scalars(select(ModAction).where(
+            ModAction.target_user_id == user_id, ModAction.kind.in_(SANCTION_KINDS), ModAction.revoked_at.is_(None))
+            .order_by(ModAction.id.desc()))
+        return tuple(Sanction(row.kind, row.room_id, row.expires_at, row.reason) for row in rows)
+
+    in_force = await cached(session, ("sanctions", user_id), load)
+    return [s for s in in_force if s.kind in kinds and (s.expires_at is None or s.expires_at > now)]
 
 
 async def check_may_speak(session: AsyncSession, user: User, room_id: int | None, now: datetime) -> None:
@@ -95,18 +120,25 @@ async def is_host(session: AsyncSession, user_id: int, room_id: int) -> bool:
     return await session.get(RoomHost, (room_id, user_id)) is not None
 
 
-async def room_rules(session: AsyncSession, user: User, room: Room, now: datetime, *, new_account: bool) -> None:
+async def room_rules(session: AsyncSession, user: User, room: "Room | PostingRoom", now: datetime, *, new_account: bool) -> None:
     """A room paused during a raid: slow mode, and/or new accounts kept quiet. Staff and hosts exempt."""
-    mode = await session.get(RoomMode, room.id)
-    if mode is None or mode.until <= now or user.role in STAFF_ROLES or await is_host(session, user.id, room.id):
+    async def load() -> tuple[datetime, int, bool] | None:
+        row = await session.get(RoomMode, room.id)
+        return None if row is None else (row.until, row.slow_seconds, row.quiet_new)
+
+    mode = await cached(session, ("room_mode", room.id), load)
+    if mode is None:
         return
-    if mode.quiet_new and new_account:
+    until, slow_seconds, quiet_new = mode
+    if until <= now or user.role in STAFF_ROLES or await is_host(session, user.id, room.id):
+        return
+    if quiet_new and new_account:
         raise Forbidden("This room is quiet for new accounts for a little while. You can still read, and the forum "
                         "and other rooms are open to you.", code="room_quiet")
-    if mode.slow_seconds:
+    if slow_seconds:
         last = await session.scalar(select(func.max(Message.created_at)).where(Message.room_id == room.id, Message.author_id == user.id))
-        if last is not None and (now - last).total_seconds() < mode.slow_seconds:
-            wait = int(mode.slow_seconds - (now - last).total_seconds()) + 1
+        if last is not None and (now - last).total_seconds() < slow_seconds:
+            wait = int(slow_seconds - (now - last).total_seconds()) + 1
             raise RateLimited(wait, f"This room is in slow mode for a little while. You can post again in {wait} seconds.")
 
 

@@ -23,7 +23,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation import sanctions, trust, watchlist
 from moderation.autoflags import ACTION_RANK, Finding, NearDuplicateTracker, apply_replacements, check_text
@@ -34,6 +34,9 @@ from server.models import Room, User
 from server.models.accounts import STAFF_ROLES
 from server.ratelimit import address_key
 from server.services import Hearth, Tx
+
+if TYPE_CHECKING:
+    from server.actions.rooms import PostingRoom
 
 _trackers: "weakref.WeakKeyDictionary[Hearth, NearDuplicateTracker]" = weakref.WeakKeyDictionary()
 NEW_MEMBER_RATE_DETAIL = ("New accounts can send a few messages a minute while they settle in. "
@@ -79,7 +82,7 @@ async def check_rates(h: Hearth, auth: Auth, kind: str, *, new_account: bool) ->
         await h.limits.check("address_write", h.settings.address_write_rate, address_key(h.settings.secret_key, auth.address))
 
 
-async def gate(h: Hearth, tx: Tx, auth: Auth, *, room: Room | None, now: datetime, rate: str | None = "message",
+async def gate(h: Hearth, tx: Tx, auth: Auth, *, room: "Room | PostingRoom | None", now: datetime, rate: str | None = "message",
                edit: bool = False) -> bool:
     """Before anything is written: may this member post here now? Mutes, paused
     rooms and rate limits. Returns whether the author is a new account (trust level 0)."""

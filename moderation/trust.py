@@ -28,6 +28,7 @@ from server.errors import Forbidden, InvalidField, NotFound
 from server.models import ForumPost, Message, Room, TrustOverride, User
 from server.models.accounts import STAFF_ROLES
 from server.services import Hearth
+from server.policy_cache import cached
 
 NAMES = ("new", "basic", "member", "regular", "leader")
 REGULAR_AGE = timedelta(days=30)
@@ -36,8 +37,11 @@ MODERATORS = frozenset({"moderator", "admin"})
 
 
 async def override_for(session: AsyncSession, user_id: int) -> int | None:
-    row = await session.get(TrustOverride, user_id)
-    return row.level if row else None
+    async def load() -> int | None:
+        row = await session.get(TrustOverride, user_id)
+        return row.level if row else None
+
+    return await cached(session, ("trust_override", user_id), load)
 
 
 async def _contributions(session: AsyncSession, user_id: int, cap: int) -> int:

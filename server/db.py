@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server import metrics
 from server.config import Settings
+from server.sqlite_driver import connector_for
 
 if TYPE_CHECKING:
     from server.errors import HearthError
@@ -39,7 +40,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # No extra rollback when a connection goes back to the pool: a session
         # always ends its own transaction (commit, or rollback on close), and
         # each call is a round trip to aiosqlite's thread (docs/performance.md).
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30}, pool_reset_on_return=None)
+        # One trip to aiosqlite's thread per statement (server/sqlite_driver.py).
+        engine = create_async_engine(settings.database_url, async_creator=connector_for(settings.database_url, timeout=30),
+                                     pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)

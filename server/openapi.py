@@ -368,9 +368,9 @@ OPERATIONS: tuple[Op, ...] = (
     # recovery tools (shared views)
     _o("GET", f"{API}/recovery/wins", "Shared milestones", "recovery", response=obj(("wins",), wins=arr(ANY_OBJ)),
        query={"limit": LIMIT_100}),
-    _o("POST", f"{API}/recovery/wins/{{milestone_id}}/cheer", "Cheer a milestone", "recovery",
+    _o("POST", f"{API}/recovery/wins/{{milestone_id}}/cheer", "Cheer a milestone (the support reaction on its Wins message)", "recovery",
        response=obj(("milestone_id", "cheers", "cheered_by_me"), milestone_id=INT, cheers=INT, cheered_by_me=BOOL)),
-    _o("DELETE", f"{API}/recovery/wins/{{milestone_id}}/cheer", "Take a cheer back", "recovery",
+    _o("DELETE", f"{API}/recovery/wins/{{milestone_id}}/cheer", "Take a cheer (support reaction) back", "recovery",
        response=obj(("milestone_id", "cheers", "cheered_by_me"), milestone_id=INT, cheers=INT, cheered_by_me=BOOL)),
     _o("GET", f"{API}/recovery/badges", "Day-count badges of people I share a room with", "recovery",
        response=obj(("badges",), badges=ANY_OBJ), query={"users": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}}),

@@ -24,6 +24,7 @@ from server.db import Database
 from server.hub import Hub
 from server.models.base import utcnow
 from server.ratelimit import RateLimits
+from server.policy_cache import PolicyCache
 
 log = logging.getLogger("hearth.services")
 
@@ -49,6 +50,7 @@ class Hearth:
         self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
         self.hasher = Hasher(settings.hash_concurrency)
+        self.policy = PolicyCache()  # rows every message's checks read (server/policy_cache.py)
         from server.presence import Presence
 
         self.presence = Presence(self)

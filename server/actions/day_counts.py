@@ -1,6 +1,10 @@
 """Day counts, new starts, milestones, sharing a milestone to the Wins room,
 support cheers on shared milestones, and the day-count badges beside pseudonyms.
 
+A shared milestone is an ordinary message in the Wins room, so its support is
+the room's own reactions: a cheer here is the "support" reaction on that message,
+and the counts are the same whether given from the room or from this API.
+
 A new start is recorded without judgement: the old start stays, so the total
 days in recovery keep counting what came before."""
 
@@ -12,14 +16,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.actions import messages
+from server.actions import messages, reactions
 from server.actions.accounts import Auth
-from server.actions.idempotent import insert_ignore
 from server.actions.recovery_profile import flag, member_zone
 from server.actions.rooms import sharing_a_room
 from server.errors import Conflict, InvalidField, NotFound
 from server.models import Message, Room, User, utcnow
-from server.models.recovery import DayCounter, DayCountStart, Milestone, MilestoneCheer
+from server.models.recovery import DayCounter, DayCountStart, Milestone
 from server.recovery import days
 from server.services import Hearth
 from server.text import clean_body, clean_line
@@ -27,6 +30,7 @@ from server.text import clean_body, clean_line
 WINS_ROOM = "wins-milestones"  # seeded by the first migration
 MAX_COUNTERS = 10
 WINS_LIMIT = 100
+CHEER = "support"  # the room reaction a cheer is
 
 
 def _label(data: dict[str, Any], default: str | None = None) -> str:
@@ -199,49 +203,39 @@ def _label_for(key: str) -> str:
     return days.milestone_on(date(2000, 1, 1), key).label
 
 
-def _win_out(row: Milestone, message: Message, author: User | None, cheers: int, mine: bool) -> dict[str, Any]:
+def _win_out(row: Milestone, message: Message, author: User | None, support: dict[str, Any]) -> dict[str, Any]:
     return {
         "milestone_id": row.id, "key": row.key, "label": _label_for(row.key), "message_id": message.id,
         "room_id": message.room_id, "author": {"id": author.id, "pseudonym": author.pseudonym} if author else None,
-        "shared_at": row.shared_at.isoformat() if row.shared_at else None, "cheers": cheers, "cheered_by_me": mine,
+        "shared_at": row.shared_at.isoformat() if row.shared_at else None,
+        "cheers": support["counts"].get(CHEER, 0), "cheered_by_me": CHEER in support["mine"], "reactions": support,
     }
 
 
 async def list_wins(h: Hearth, auth: Auth, *, limit: int = 50) -> list[dict[str, Any]]:
-    """Shared milestones, newest first, with their cheer counts (never who cheered)."""
+    """Shared milestones, newest first, with their support reactions (counts, never who)."""
     async with h.db.read() as session:
         rows = (await session.execute(
             select(Milestone, Message, User).join(Message, Message.id == Milestone.message_id)
             .outerjoin(User, User.id == Milestone.user_id)
             .where(Message.deleted_at.is_(None)).order_by(Milestone.shared_at.desc()).limit(min(max(limit, 1), WINS_LIMIT))
         )).all()
-        ids = [r[0].id for r in rows]
-        counts = dict((await session.execute(
-            select(MilestoneCheer.milestone_id, func.count()).where(MilestoneCheer.milestone_id.in_(ids)).group_by(MilestoneCheer.milestone_id)
-        )).all()) if ids else {}
-        mine = set(await session.scalars(select(MilestoneCheer.milestone_id).where(
-            MilestoneCheer.user_id == auth.user.id, MilestoneCheer.milestone_id.in_(ids)))) if ids else set()
-        return [_win_out(m, msg, u, counts.get(m.id, 0), m.id in mine) for m, msg, u in rows]
+        support = await reactions.counts_for(session, [msg.id for _, msg, _ in rows], auth.user.id)
+        none: dict[str, Any] = {"counts": {}, "mine": []}
+        return [_win_out(m, msg, u, support.get(msg.id, none)) for m, msg, u in rows]
 
 
 async def cheer(h: Hearth, auth: Auth, milestone_id: object, *, on: bool) -> dict[str, Any]:
-    """Send (or take back) a support cheer on a shared milestone; the room sees the new count."""
+    """Send (or take back) the support reaction on a shared milestone's message;
+    the room sees the new counts as for any reaction."""
     if not isinstance(milestone_id, int) or isinstance(milestone_id, bool):
         raise NotFound()
-    async with h.transaction() as tx:
-        row = await tx.session.get(Milestone, milestone_id)
-        message = await tx.session.get(Message, row.message_id) if row is not None and row.message_id else None
-        if row is None or message is None or message.deleted_at is not None:
-            raise NotFound()
-        if on:
-            await insert_ignore(tx.session, MilestoneCheer, {"milestone_id": row.id, "user_id": auth.user.id, "created_at": utcnow()})
-        else:
-            await tx.session.execute(delete(MilestoneCheer).where(MilestoneCheer.milestone_id == row.id, MilestoneCheer.user_id == auth.user.id))
-        count = await tx.session.scalar(select(func.count()).select_from(MilestoneCheer).where(MilestoneCheer.milestone_id == row.id)) or 0
-        # No `seq`: a room event outside the message sequence, forwarded as it is.
-        tx.emit(f"room:{message.room_id}", {"type": "milestone_cheers", "room_id": message.room_id,
-                                             "milestone_id": row.id, "message_id": message.id, "cheers": count})
-        return {"milestone_id": row.id, "cheers": count, "cheered_by_me": on}
+    async with h.db.read() as session:
+        message_id = await session.scalar(select(Milestone.message_id).where(Milestone.id == milestone_id))
+    if message_id is None:
+        raise NotFound()
+    summary = await reactions.react(h, auth, message_id, CHEER, on)
+    return {"milestone_id": milestone_id, "cheers": summary["counts"].get(CHEER, 0), "cheered_by_me": CHEER in summary["mine"]}
 
 
 async def badges(h: Hearth, auth: Auth, user_ids: list[int], *, now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:

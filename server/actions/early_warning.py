@@ -1,18 +1,18 @@
-"""Early warning, opt-in: a member may allow an accountability partner or a
-peer specialist to be told, gently, when their check-ins show a sharp drop or
-go quiet after a steady run (the rule is in server/recovery/warning.py).
+"""Early warning, opt-in: a member may allow their mentor, an accountability
+partner or a peer specialist to be told, gently, when their check-ins show a
+sharp drop or go quiet after a steady run (the rule is in server/recovery/warning.py).
 
 Nothing is sent without a consent row, the consent names one person, and every
 notice is stored word for word so the member can see exactly what was shared.
 Scores are included only when the member chose `share_scores`; notes never are.
-Mentors (issue 4) can join partners and specialists as recipients once they exist."""
+A consent lapses with the mentorship or partnership that allowed it."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import jsonutil
@@ -21,7 +21,7 @@ from server.actions.idempotent import insert_ignore
 from server.actions.partners import are_partners
 from server.actions.recovery_profile import flag, member_by_pseudonym, member_zone
 from server.errors import Conflict, InvalidField, NotFound
-from server.models import User, utcnow
+from server.models import Mentorship, User, utcnow
 from server.models.recovery import CheckIn, WarningConsent, WarningNotice
 from server.recovery import days, warning
 from server.services import Hearth, Tx
@@ -37,8 +37,35 @@ _BODIES = {
 }
 
 
+async def recipient_kind(session: AsyncSession, member_id: int, recipient: User) -> str | None:
+    """Why `recipient` may be told about the member: "specialist", "mentor" (the
+    member's own, while the mentorship lasts) or "partner"; None when nothing allows it."""
+    if recipient.role == "specialist":
+        return "specialist"
+    mentoring = await session.scalar(select(Mentorship.id).where(
+        Mentorship.mentor_id == recipient.id, Mentorship.mentee_id == member_id, Mentorship.status == "active").limit(1))
+    if mentoring is not None:
+        return "mentor"
+    if await are_partners(session, member_id, recipient.id):
+        return "partner"
+    return None
+
+
 async def _eligible(session: AsyncSession, member_id: int, recipient: User) -> bool:
-    return recipient.role == "specialist" or await are_partners(session, member_id, recipient.id)
+    return await recipient_kind(session, member_id, recipient) is not None
+
+
+async def drop_lapsed_consents(session: AsyncSession, a: int, b: int) -> None:
+    """When a partnership or mentorship between `a` and `b` ends: either one's consent
+    naming the other goes, unless something else still allows it (a specialist, the
+    other relationship)."""
+    consents = (await session.execute(
+        select(WarningConsent, User).join(User, User.id == WarningConsent.recipient_id).where(or_(
+            (WarningConsent.user_id == a) & (WarningConsent.recipient_id == b),
+            (WarningConsent.user_id == b) & (WarningConsent.recipient_id == a))))).all()
+    for consent, recipient in consents:
+        if not await _eligible(session, consent.user_id, recipient):
+            await session.delete(consent)
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
@@ -63,7 +90,7 @@ async def settings(h: Hearth, auth: Auth) -> dict[str, Any]:
             select(WarningNotice, User).outerjoin(User, User.id == WarningNotice.recipient_id)
             .where(WarningNotice.user_id == auth.user.id).order_by(WarningNotice.id.desc()))).all()
         return {
-            "consents": [{"id": c.id, "recipient": _person(u), "recipient_kind": "specialist" if u.role == "specialist" else "partner",
+            "consents": [{"id": c.id, "recipient": _person(u), "recipient_kind": await recipient_kind(session, auth.user.id, u),
                           "share_scores": c.share_scores, "created_at": c.created_at.isoformat()} for c, u in consents],
             "shared": [notice_out(n, auth.user, u) for n, u in sent],
         }
@@ -74,7 +101,7 @@ async def set_consent(h: Hearth, auth: Auth, data: dict[str, Any]) -> dict[str, 
     async with h.transaction() as tx:
         recipient = await member_by_pseudonym(tx.session, data.get("pseudonym"))
         if recipient.id == auth.user.id or not await _eligible(tx.session, auth.user.id, recipient):
-            raise InvalidField("Choose one of your accountability partners or a peer specialist.", code="not_eligible")
+            raise InvalidField("Choose your mentor, one of your accountability partners, or a peer specialist.", code="not_eligible")
         consent = await tx.session.scalar(select(WarningConsent).where(
             WarningConsent.user_id == auth.user.id, WarningConsent.recipient_id == recipient.id))
         if consent is None:

@@ -24,6 +24,7 @@ from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import Room, User, utcnow
 from server.models.recovery import Meeting, MeetingHand
 from server.services import Hearth, Tx
+from server.policy_cache import cached
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
@@ -151,8 +152,11 @@ async def check_may_post(session: AsyncSession, auth: Auth, room_id: int) -> Non
     floor and room managers post in the room."""
     if auth.user.role in ROOM_MANAGERS:
         return
-    quiet = await session.scalars(select(Meeting).where(Meeting.room_id == room_id, Meeting.opened_at.is_not(None), Meeting.quiet.is_(True)))
-    for meeting in quiet:
-        if auth.user.id not in (meeting.host_id, meeting.speaker_id):
+    async def load() -> tuple[tuple[int | None, int | None], ...]:
+        quiet = await session.scalars(select(Meeting).where(Meeting.room_id == room_id, Meeting.opened_at.is_not(None), Meeting.quiet.is_(True)))
+        return tuple((meeting.host_id, meeting.speaker_id) for meeting in quiet)
+
+    for may_speak in await cached(session, ("quiet_meetings", room_id), load):
+        if auth.user.id not in may_speak:
             raise Forbidden("A meeting is running in quiet mode. Raise your hand and the host will give you the floor.",
                             code="meeting_quiet")

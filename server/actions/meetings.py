@@ -146,7 +146,7 @@ async def _fields(session: AsyncSession, data: dict[str, Any], *, partial: bool)
         types = data["types"]
         if not isinstance(types, list) or len(types) > meeting_guide.MAX_TYPES or not all(
                 isinstance(t, str) and meeting_guide.TYPE_CODE.match(t) for t in types):
-            raise InvalidField("types must be a list of Meeting Guide type codes such as O, C, D or ONL.")
+            raise InvalidField("types must be a list of Meeting Guide type codes such as O, C, D or ST.")
         fields["types"] = ",".join(dict.fromkeys(types))
     if "notes" in data:
         fields["notes"] = clean_body(data["notes"], field="notes", max_chars=2000) if data["notes"] else ""

@@ -89,7 +89,6 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("recovery_profiles", "user_id"): "recovery.timezone",
     ("day_counters", "user_id"): "recovery.day_counts",
     ("milestones", "user_id"): "recovery.milestones",
-    ("milestone_cheers", "user_id"): "recovery.cheers_given",
     ("check_ins", "user_id"): "recovery.check_ins",
     ("goals", "user_id"): "recovery.goals",
     ("partnerships", "user_low"): "recovery.partnerships",
@@ -97,7 +96,7 @@ COVERAGE: dict[tuple[str, str], str] = {
     ("partnerships", "requested_by"): "recovery.partnerships",
     ("warning_consents", "user_id"): "recovery.early_warning",
     ("warning_consents", "recipient_id"): "recovery.early_warning",
-    ("warning_notices", "user_id"): "recovery.notices_received (notices sent about you go to the people you chose)",
+    ("warning_notices", "user_id"): "recovery.early_warning.shared (every notice sent about you, word for word)",
     ("warning_notices", "recipient_id"): "recovery.notices_received",
     **MODERATION_COVERAGE,
 }

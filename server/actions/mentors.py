@@ -22,6 +22,7 @@ from server.accounts.pseudonyms import pseudonym_key
 from server.actions.accounts import Auth
 from server.actions.blocks import is_blocked_by, no_block_between
 from server.actions.conversations import announce, open_pair
+from server.actions.early_warning import drop_lapsed_consents
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import Conversation, MentorDecline, MentorProfile, MentorRequest, Mentorship, User, utcnow
 from server.services import Hearth, Tx
@@ -301,6 +302,7 @@ async def end(h: Hearth, auth: Auth, mentorship_id: int) -> dict[str, Any]:
             .values(active_mentees=MentorProfile.active_mentees - 1)
         )
         await tx.session.execute(update(Conversation).where(Conversation.room_id == mentorship.room_id).values(purpose="direct"))
+        await drop_lapsed_consents(tx.session, mentorship.mentor_id, mentorship.mentee_id)
         await tx.session.refresh(mentorship)
         other_id = mentorship.mentee_id if auth.user.id == mentorship.mentor_id else mentorship.mentor_id
         other = await tx.session.get(User, other_id)

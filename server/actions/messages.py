@@ -19,7 +19,7 @@ from server.actions.blocks import blocked_ids
 from server.actions.mentions import notify_mentions
 from server.actions.reactions import counts_for
 from server.actions.meeting_mode import check_may_post
-from server.actions.rooms import access_room
+from server.actions.rooms import PostingRoom, access_room, posting_room
 from moderation import screening
 from moderation.crisis import may_be_urgent
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
@@ -101,7 +101,8 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
         raise InvalidField("reply_to must be the id of a message in this room.")
     try:
         async with h.transaction(urgent=lambda: may_be_urgent(text)) as tx:
-            room = await access_room(tx.session, auth, room_id)
+            await h.policy.use(tx.session)  # the checks below may answer from memory
+            room = await posting_room(tx.session, auth, room_id)
             await check_may_post(tx.session, auth, room.id)  # a meeting in quiet mode
             now = h.clock()
             # Mutes, paused rooms, rate limits: before the room lock is taken.
@@ -161,7 +162,7 @@ def _same_place(found: tuple[Message, User], room_id: object) -> dict[str, Any]:
     return message_out(message, author)
 
 
-async def unattended_rules(h: Hearth, session: AsyncSession, author: User, room: Room, now: Any) -> bool:
+async def unattended_rules(h: Hearth, session: AsyncSession, author: User, room: Room | PostingRoom, now: Any) -> bool:
     """While nobody is on call, topic rooms go slow and hold new accounts' posts.
     Returns whether this message is held for review."""
     if not h.unattended or room.kind != "topic" or author.role in STAFF:
@@ -176,7 +177,7 @@ async def unattended_rules(h: Hearth, session: AsyncSession, author: User, room:
     return bool(now - author.created_at < timedelta(hours=h.settings.new_account_hours))
 
 
-async def moderate(h: Hearth, tx: Tx, author: User, room: Room, message: Message, now: Any) -> None:
+async def moderate(h: Hearth, tx: Tx, author: User, room: Room | PostingRoom, message: Message, now: Any) -> None:
     """Moderation in the message's own transaction: a crash can never leave
     stored crisis words without their flag."""
     from moderation.flags import Place, record_first_reply, screen

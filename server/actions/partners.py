@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.actions.accounts import Auth
@@ -14,7 +14,7 @@ from server.actions.blocks import is_blocked_by
 from server.actions.recovery_profile import member_by_pseudonym
 from server.errors import Conflict, InvalidField, NotFound
 from server.models import User, utcnow
-from server.models.recovery import Partnership, WarningConsent
+from server.models.recovery import Partnership
 from server.services import Hearth, Tx
 
 MAX_PARTNERS = 10
@@ -131,13 +131,14 @@ async def accept_partner(h: Hearth, auth: Auth, partnership_id: object) -> dict[
 
 
 async def end_partner(h: Hearth, auth: Auth, partnership_id: object) -> None:
-    """Stop (or decline, or withdraw). Any early-warning consent between the two ends with it."""
+    """Stop (or decline, or withdraw). An early-warning consent between the two ends
+    with it, unless the other is also a mentor or a specialist."""
+    from server.actions.early_warning import drop_lapsed_consents  # early_warning builds on this module
+
     async with h.transaction() as tx:
         p = await _mine(tx.session, auth, partnership_id)
         other_id = other_of(p, auth.user.id)
         p.status, p.ended_at = "ended", utcnow()
-        await tx.session.execute(delete(WarningConsent).where(or_(
-            (WarningConsent.user_id == auth.user.id) & (WarningConsent.recipient_id == other_id),
-            (WarningConsent.user_id == other_id) & (WarningConsent.recipient_id == auth.user.id),
-        )))
+        await tx.session.flush()
+        await drop_lapsed_consents(tx.session, auth.user.id, other_id)
         tx.emit(f"user:{other_id}", {"type": "partner_ended", "partnership_id": p.id})

@@ -13,7 +13,7 @@ from server.actions.accounts import Auth
 from server.actions.recovery_profile import member_zone
 from server.models import User, utcnow
 from server.models.recovery import (
-    CheckIn, DayCounter, Goal, MeetingHand, MeetingReminder, Milestone, MilestoneCheer, Partnership, RecoveryProfile,
+    CheckIn, DayCounter, Goal, MeetingHand, MeetingReminder, Milestone, Partnership, RecoveryProfile,
     WarningConsent, WarningNotice,
 )
 from server.recovery import days
@@ -31,7 +31,6 @@ async def export(h: Hearth, auth: Auth, *, now: datetime | None = None) -> dict[
                        "seen_at": m.seen_at.isoformat() if m.seen_at else None, "message_id": m.message_id,
                        "shared_at": m.shared_at.isoformat() if m.shared_at else None}
                       for m in await session.scalars(select(Milestone).where(Milestone.user_id == me).order_by(Milestone.id))]
-        cheers = list(await session.scalars(select(MilestoneCheer.milestone_id).where(MilestoneCheer.user_id == me)))
         all_check_ins = [check_ins.check_in_out(r, with_note=True)
                          for r in await session.scalars(select(CheckIn).where(CheckIn.user_id == me).order_by(CheckIn.day))]
         partnerships = []
@@ -46,7 +45,7 @@ async def export(h: Hearth, auth: Auth, *, now: datetime | None = None) -> dict[
         my_goals = await goals.goals_of(session, me, shared_only=False)
     return {
         "exported_at": utcnow().isoformat(), "timezone": zone, "day_counts": counters, "milestones": milestones,
-        "cheers_given": cheers, "check_ins": all_check_ins, "goals": my_goals, "partnerships": partnerships,
+        "check_ins": all_check_ins, "goals": my_goals, "partnerships": partnerships,
         "early_warning": await early_warning.settings(h, auth), "notices_received": await early_warning.received(h, auth),
         "meeting_reminders": reminders, "meetings_hosted": hosted,
     }
@@ -62,7 +61,6 @@ async def delete_all(h: Hearth, auth: Auth) -> None:
         for p in await s.scalars(select(Partnership).where(
                 Partnership.status != "ended", or_(Partnership.user_low == me, Partnership.user_high == me))):
             tx.emit(f"user:{partners.other_of(p, me)}", {"type": "partner_ended", "partnership_id": p.id})
-        await s.execute(delete(MilestoneCheer).where(MilestoneCheer.user_id == me))
         await s.execute(delete(Milestone).where(Milestone.user_id == me))
         await s.execute(delete(DayCounter).where(DayCounter.user_id == me))  # starts cascade
         await s.execute(delete(CheckIn).where(CheckIn.user_id == me))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from moderation import audit
 from server.actions.accounts import Auth
 from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import ConversationMember, Room, RoomMember, utcnow
+from server.policy_cache import cached
 from server.services import Hearth
 from server.text import clean_body, clean_line
 
@@ -34,16 +36,52 @@ async def access_room(session: AsyncSession, auth: Auth, room_id: object) -> Roo
     A private conversation ("direct") is readable by its two participants
     only. Staff get no exception here: a moderator sees private messages
     only through a report, a specialist only through a crisis flag's context."""
+    room = await session.get(Room, _room_id(room_id))
+    if room is None or not await _may_read(session, auth, room.id, room.kind):
+        raise NotFound()
+    return room
+
+
+@dataclass(frozen=True)
+class PostingRoom:
+    """What the send path needs of a room; immutable, so it can be cached."""
+
+    id: int
+    kind: str
+
+
+async def posting_room(session: AsyncSession, auth: Auth, room_id: object) -> PostingRoom:
+    """`access_room`'s decision for the send path, answered from the policy
+    cache when the transaction has validated it (server/policy_cache.py). Whether
+    the room is archived is decided by the write itself (messages._next_seq)."""
+    wanted = _room_id(room_id)
+
+    async def load() -> PostingRoom | None:
+        room = await session.get(Room, wanted)
+        return None if room is None else PostingRoom(room.id, room.kind)
+
+    room = await cached(session, ("room", wanted), load)
+    if room is None or not await _may_read(session, auth, room.id, room.kind):
+        raise NotFound()
+    return room
+
+
+def _room_id(room_id: object) -> int:
     if not isinstance(room_id, int) or isinstance(room_id, bool) or room_id <= 0:
         raise NotFound()
-    room = await session.get(Room, room_id)
-    if room is None:
-        raise NotFound()
-    if room.kind == "topic":
-        return room
-    if room.kind == "direct" and await session.get(ConversationMember, (room.id, auth.user.id)) is not None:
-        return room
-    raise NotFound()
+    return room_id
+
+
+async def _may_read(session: AsyncSession, auth: Auth, room_id: int, kind: str) -> bool:
+    if kind == "topic":
+        return True
+    if kind != "direct":
+        return False
+
+    async def is_participant() -> bool:
+        return await session.get(ConversationMember, (room_id, auth.user.id)) is not None
+
+    return await cached(session, ("participant", room_id, auth.user.id), is_participant)
 
 
 async def list_rooms(h: Hearth, auth: Auth, *, include_archived: bool = False) -> list[Room]:

@@ -68,16 +68,6 @@ class Milestone(Base):
     shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class MilestoneCheer(Base):
-    """A support reaction on a shared milestone (one per member; counts are shown, names are not)."""
-
-    __tablename__ = "milestone_cheers"
-
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey(_USER, ondelete="CASCADE"), primary_key=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class CheckIn(Base):
     __tablename__ = "check_ins"
     __table_args__ = (UniqueConstraint("user_id", "day"),)

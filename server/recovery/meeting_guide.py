@@ -5,13 +5,16 @@ service bodies publish): a JSON array of meetings with `name`, `slug`, `day`
 geography such as `formatted_address`.
 
 Import reads what Hearth can hold and says why it skipped the rest; export
-writes what the Meeting Guide app and TSML UI read."""
+writes what the Meeting Guide app and TSML UI read. A meeting is online when it
+has a `conference_url` (the old "ONL" type code is no longer in the spec, and
+readers ignore it); an online meeting's address is only an approximate place of
+origin, which the feed says with `"approximate": "yes"`."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from server.errors import HearthError
@@ -21,7 +24,7 @@ from server.text import clean_body, clean_line
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 TYPE_CODE = re.compile(r"^[A-Za-z0-9-]{1,10}$")
-ONLINE = "ONL"  # every Hearth meeting happens online, in its room
+LEGACY_ONLINE = "ONL"  # dropped on import: every Hearth meeting is online, and the feed says so with conference_url
 DEFAULT_MINUTES = 60  # the spec's default when end_time is missing
 MAX_TYPES = 20
 
@@ -104,7 +107,8 @@ def parse_listing(item: object, default_zone: str) -> list[ImportedMeeting]:
     raw_types = item.get("types") or []
     if isinstance(raw_types, str):
         raw_types = [raw_types]
-    types = [t for t in raw_types if isinstance(t, str) and TYPE_CODE.match(t)][:MAX_TYPES] if isinstance(raw_types, list) else []
+    types = [t for t in raw_types if isinstance(t, str) and TYPE_CODE.match(t) and t != LEGACY_ONLINE][:MAX_TYPES] \
+        if isinstance(raw_types, list) else []
     notes = _text(item.get("notes"), clean_body, field="notes", max_chars=2000)
     address = _text(item.get("formatted_address"), clean_line, field="formatted_address", max_chars=200)
     if not address:
@@ -126,11 +130,12 @@ def listing(*, slug: str, title: str, day: int, start_minute: int, duration_minu
     out: dict[str, Any] = {
         "name": title, "slug": slug, "day": day, "time": hhmm(start_minute),
         "end_time": hhmm(start_minute + duration_minutes), "timezone": timezone,
-        "types": sorted(set(types) | {ONLINE}), "conference_url": url, "url": url,
-        "group": group, "updated": updated_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "types": sorted(set(types) - {LEGACY_ONLINE}), "conference_url": url, "url": url,
+        "group": group, "updated": updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
     }
     if notes:
         out["notes"] = notes
     if formatted_address:
         out["formatted_address"] = formatted_address
+        out["approximate"] = "yes"
     return out

@@ -55,6 +55,10 @@ async def test_day_count_new_start_keeps_the_past_and_is_private(server: ServerP
     assert delete(bob, f"{ME}/day-counts/{counter['id']}").status_code == 404
     assert bob.get(f"{ME}/day-counts").json()["day_counts"] == []
     assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
+    # One count per substance or behaviour, each with its own days.
+    gambling = alice.post(f"{ME}/day-counts", {"label": "Gambling", "start_date": (today - timedelta(days=3)).isoformat()}).json()["day_count"]
+    listed = {c["label"]: (c["current_days"], c["total_days"]) for c in alice.get(f"{ME}/day-counts").json()["day_counts"]}
+    assert listed == {"Alcohol": (10, 40), "Gambling": (3, 3)} and gambling["shared"] is False
     alice.patch(f"{ME}/day-counts/{counter['id']}", {"shared": True})
     # Shared badges show only to people in a room with her (no paging through every member).
     assert bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"] == {}
@@ -63,7 +67,7 @@ async def test_day_count_new_start_keeps_the_past_and_is_private(server: ServerP
         await sock.join(1)
         await sock.close()
     badges = bob.get(f"/api/v1/recovery/badges?users={alice.user['id']}").json()["badges"]
-    assert badges == {str(alice.user["id"]): [{"label": "Alcohol", "days": 10}]}
+    assert badges == {str(alice.user["id"]): [{"label": "Alcohol", "days": 10}]}  # only the count she shared
 
 
 async def test_milestone_is_celebrated_then_shared_to_wins_with_support_cheers(server: ServerProcess) -> None:
@@ -91,12 +95,27 @@ async def test_milestone_is_celebrated_then_shared_to_wins_with_support_cheers(s
     cheered = bob.post(f"/api/v1/recovery/wins/{milestone_id}/cheer")
     assert cheered.json() == {"milestone_id": milestone_id, "cheers": 1, "cheered_by_me": True}
     bob.post(f"/api/v1/recovery/wins/{milestone_id}/cheer")  # a second cheer from the same member counts once
-    event = await b.wait_for(lambda f: f["type"] == "milestone_cheers" and f["milestone_id"] == milestone_id)
-    assert event["room_id"] == wins and "seq" not in event
+    # A cheer is the room's own support reaction: everyone in Wins sees the count change, no seq.
+    event = await b.wait_for(lambda f: f["type"] == "reactions" and f["message_id"] == message["id"])
+    assert event["room_id"] == wins and event["counts"] == {"support": 1} and "seq" not in event
+    # ...and support given in the room, the way the client does, counts as a cheer.
+    carol = sign_up(server)
+    c = await carol.socket()
+    await c.join(wins)
+    reacted = await c.request({"type": "react", "message_id": message["id"], "kind": "support", "on": True})
+    assert reacted["type"] == "reacted" and reacted["counts"] == {"support": 2}
+    await c.request({"type": "react", "message_id": message["id"], "kind": "hug", "on": True})
     listed = [w for w in alice.get("/api/v1/recovery/wins").json()["wins"] if w["milestone_id"] == milestone_id]
-    assert listed and listed[0]["cheers"] == 1 and listed[0]["cheered_by_me"] is False and listed[0]["label"] == "7 days"
+    assert listed and listed[0]["cheers"] == 2 and listed[0]["cheered_by_me"] is False and listed[0]["label"] == "7 days"
+    assert listed[0]["reactions"]["counts"] == {"support": 2, "hug": 1}
+    history = bob.get(f"/api/v1/rooms/{wins}/messages").json()["messages"]
+    assert next(m for m in history if m["id"] == message["id"])["reactions"]["counts"] == {"support": 2, "hug": 1}
+    # Taking a cheer back takes back the reaction.
+    taken_back = delete(bob, f"/api/v1/recovery/wins/{milestone_id}/cheer").json()
+    assert taken_back == {"milestone_id": milestone_id, "cheers": 1, "cheered_by_me": False}
     assert bob.post("/api/v1/recovery/wins/999999/cheer").status_code == 404
     await b.close()
+    await c.close()
 
 
 async def test_check_ins_streak_trend_and_bad_input(server: ServerProcess) -> None:
@@ -203,6 +222,8 @@ async def test_early_warning_to_a_partner_with_scores(server: ServerProcess) -> 
     assert len(notices) == 1
     assert [c["mood"] for c in notices[0]["details"]["check_ins"]] == [4, 3, 2]
     assert "note" not in str(notices[0]["details"])
+    # The member sees exactly what the partner got, scores included, word for word.
+    assert member.get(f"{ME}/early-warning").json()["shared"] == notices
     # Ending the partnership ends the consent with it.
     delete(partner, f"{ME}/partners/{p['id']}")
     assert member.get(f"{ME}/early-warning").json()["consents"] == []

@@ -3,7 +3,9 @@ Meeting Guide JSON in and out, and .ics output parsed back with `icalendar`."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -74,14 +76,59 @@ def test_meeting_guide_import_reads_the_spec_and_skips_with_reasons() -> None:
             meeting_guide.parse_listing(bad, "UTC")
 
 
+# Every field name in the code4recovery/spec README ("Field Definitions"): an exported key outside it is a typo
+# or an invention the Meeting Guide app and TSML UI would ignore.
+SPEC_FIELDS = {
+    "name", "slug", "day", "time", "end_time", "timezone", "formatted_address", "address", "city", "state",
+    "postal_code", "country", "region", "sub_region", "regions", "conference_url", "conference_url_notes",
+    "conference_phone", "conference_phone_notes", "types", "notes", "location", "location_notes", "latitude",
+    "longitude", "approximate", "updated", "group", "group_notes", "venmo", "square", "paypal", "url", "edit_url",
+    "feedback_url", "entity", "entity_email", "entity_feedback_emails", "entity_location", "entity_logo",
+    "entity_phone", "entity_website_url",
+}
+# The spec's reserved type codes (its "Meeting Types" table). "ONL" was retired: online is conference_url.
+SPEC_TYPES = {
+    "11", "12x12", "A", "ABSI", "AL", "AL-AN", "AM", "ASL", "B", "BA", "BE", "BI", "BRK", "C", "CAN", "CF", "D", "DA",
+    "DB", "DD", "DE", "DR", "EL", "EN", "FA", "FF", "FR", "G", "GR", "H", "HE", "HI", "HR", "HU", "ITA", "JA", "KOR",
+    "L", "LGBTQ", "LIT", "LS", "LT", "M", "MED", "ML", "N", "NB", "NDG", "NO", "O", "OUT", "P", "POA", "POC", "POL",
+    "POR", "PUN", "RUS", "S", "SEN", "SK", "SM", "SP", "ST", "SV", "T", "TC", "TH", "TL", "TR", "UK", "W", "X", "XB",
+    "XT", "Y",
+}
+
+
+def test_the_client_names_every_spec_type_in_words() -> None:
+    catalogue = json.loads((Path(__file__).resolve().parents[2] / "client" / "i18n" / "en.json").read_text(encoding="utf-8"))
+    assert {key.split(".", 1)[1] for key in catalogue if key.startswith("meetingType.")} == SPEC_TYPES
+
+
 def test_meeting_guide_export_round_trips() -> None:
     out = meeting_guide.listing(slug="step-study", title="Step study", day=2, start_minute=19 * 60 + 15, duration_minutes=75,
                                 timezone=NY, types=["O", "ST"], notes="Bring the book.", formatted_address="",
                                 updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), url="https://hearth.example/#/meetings/1", group="Early recovery")
     assert out["day"] == 2 and out["time"] == "19:15" and out["end_time"] == "20:30" and out["timezone"] == NY
-    assert out["types"] == ["O", "ONL", "ST"] and out["updated"] == "2026-01-02 03:04:05"
+    assert out["types"] == ["O", "ST"] and out["updated"] == "2026-01-02 03:04:05"
+    assert out["conference_url"] == "https://hearth.example/#/meetings/1"  # what makes it an online meeting for the apps
+    assert "formatted_address" not in out and "approximate" not in out
+    assert set(out) <= SPEC_FIELDS
     back = meeting_guide.parse_listing(out, "UTC")[0]
     assert (back.slug, back.day, back.start_minute, back.duration_minutes, back.timezone) == ("step-study", 2, 1155, 75, NY)
+
+
+def test_meeting_guide_export_follows_the_spec_for_online_meetings() -> None:
+    # `updated` is UTC whatever zone the stored time comes back in; an online meeting's address is approximate;
+    # a late meeting's end_time wraps past midnight; the retired ONL code never goes out.
+    out = meeting_guide.listing(slug="night-owls", title="Night owls", day=6, start_minute=23 * 60 + 30, duration_minutes=60,
+                                timezone="UTC", types=["ONL", "D", "O"], notes="", formatted_address="Chicago, IL, USA",
+                                updated_at=datetime(2026, 7, 1, 20, 0, 0, tzinfo=ZoneInfo(NY)), url="https://hearth.example/#/meetings/2",
+                                group="Wins")
+    assert out["updated"] == "2026-07-02 00:00:00"
+    assert (out["formatted_address"], out["approximate"]) == ("Chicago, IL, USA", "yes")
+    assert out["end_time"] == "00:30" and len(out["time"]) == len(out["end_time"]) == 5
+    assert out["types"] == ["D", "O"] and set(out["types"]) <= SPEC_TYPES
+    assert set(out) <= SPEC_FIELDS and "notes" not in out
+    # A legacy feed's ONL comes in as nothing: online is what every Hearth meeting is.
+    back = meeting_guide.parse_listing({"name": "Legacy", "slug": "legacy", "day": 1, "time": "08:00", "types": ["ONL", "O"]}, "UTC")
+    assert back[0].types == ["O"]
 
 
 def test_ics_is_valid_and_parses_back_with_its_rules_and_zone() -> None:

@@ -36,6 +36,17 @@ function when(meeting) {
   return t("meetings.when", { day, time: meeting.local.time });
 }
 
+// Meeting Guide type codes (O, D, ST…) in words; a code the catalogue doesn't know is shown as it is.
+function format(meeting) {
+  if (!meeting.types.length) return null;
+  const names = meeting.types.map((code) => {
+    const key = `meetingType.${code}`;
+    const name = t(`meetingType.${code}`);
+    return name === key ? code : name;
+  });
+  return h("p", { class: "meeting-format", text: t("meetings.format", { types: names.join(", ") }) });
+}
+
 export async function renderMeetings(main) {
   const list = h("ul", { class: "meeting-list" });
   const intro = h("p", { class: "muted" });
@@ -52,6 +63,7 @@ export async function renderMeetings(main) {
       h("h2", {}, h("a", { href: `#/meetings/${m.id}`, text: m.title })),
       m.open ? h("p", { class: "live-badge", text: t("meetings.running") }) : null,
       h("p", { text: `${when(m)} · ${m.room_name}` }),
+      format(m),
       h("p", { class: "muted", text: t("meetings.next", { date: new Date(m.next_start).toLocaleString() }) }),
       m.host ? h("p", { class: "muted", text: t("meetings.host", { name: m.host.pseudonym }) }) : null,
       m.notes ? h("p", { text: m.notes }) : null,
@@ -71,6 +83,7 @@ export async function renderMeeting(main, meetingId) {
     h("a", { href: "#/meetings", class: "back", text: `← ${t("meeting.back")}` }),
     h("h1", { text: meeting.title }),
     h("p", { text: `${when(meeting)} (${zone}) · ${meeting.room_name}` }),
+    format(meeting),
     h("p", {}, h("a", { href: `#/rooms/${meeting.room_id}`, text: t("meeting.chat") })), err, panel));
 
   let state = first;

@@ -41,8 +41,50 @@ export function renderRoom(main, roomId) {
     return message.author.id === getState().user?.id ? `${message.author.pseudonym} (${t("room.you")})` : message.author.pseudonym;
   }
 
+  // Day-count badges the authors chose to share, asked for once per author per visit
+  // (the server answers only for people who share a room with us).
+  const badges = new Map(); // user id -> [{label, days}], or null while being asked for
+  let badgeTimer = null;
+
+  function badgeText(badge) {
+    const form = badge.days === 0 ? "zero" : badge.days === 1 ? "one" : "other";
+    return t(`room.dayBadge.${form}`, { label: badge.label, days: badge.days });
+  }
+
+  function badgeNodes(userId) {
+    return (badges.get(userId) || []).map((badge) => h("span", { class: "day-badge", text: badgeText(badge) }));
+  }
+
+  function wantBadges(author) {
+    if (!author || badges.has(author.id)) return;
+    badges.set(author.id, null);
+    clearTimeout(badgeTimer);
+    badgeTimer = setTimeout(fetchBadges, 50); // one request for a whole page of authors
+  }
+
+  async function fetchBadges() {
+    const ids = [...badges].filter(([, known]) => known === null).map(([id]) => id);
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      let found = {};
+      try {
+        found = (await api(`/api/v1/recovery/badges?users=${chunk.join(",")}`)).badges;
+      } catch {
+        // Badges are a nicety: without them the room still works.
+      }
+      for (const id of chunk) {
+        badges.set(id, found[String(id)] || []);
+        // Add them in place: re-drawing the message would close an edit in progress.
+        for (const author of list.querySelectorAll(`li[data-author="${id}"] .meta .author`)) {
+          if (!author.parentNode.querySelector(".day-badge")) author.after(...badgeNodes(id));
+        }
+      }
+    }
+  }
+
   function renderMessage(message) {
     const mine = message.author && message.author.id === getState().user?.id;
+    wantBadges(message.author);
     const body = message.deleted
       ? h("p", { class: "body removed", text: t("room.removed") })
       : message.body === null
@@ -52,6 +94,7 @@ export function renderRoom(main, roomId) {
       : message.held ? h("p", { class: "muted", text: t("room.held") }) : null;
     const meta = h("div", { class: "meta" },
       h("span", { class: "author", text: authorLabel(message) }),
+      ...(message.author ? badgeNodes(message.author.id) : []),
       h("time", { datetime: message.created_at, text: new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
       message.edited_at && !message.deleted ? h("span", { class: "edited", text: t("room.edited") }) : null);
     const quoted = message.reply_to ? messages.get(message.reply_to) : null;
@@ -74,7 +117,8 @@ export function renderRoom(main, roomId) {
       !mine && message.author && message.body !== null ? reportButton("message", message.id) : null) : null;
     const me = getState().user?.pseudonym;
     const mentionsMe = me && message.body && message.body.toLowerCase().includes(`@${me.toLowerCase()}`);
-    return h("li", { class: `message${mine ? " mine" : ""}${mentionsMe ? " mentions-me" : ""}`, dataset: { id: String(message.id), seq: String(message.seq) } },
+    const dataset = { id: String(message.id), seq: String(message.seq), ...(message.author ? { author: String(message.author.id) } : {}) };
+    return h("li", { class: `message${mine ? " mine" : ""}${mentionsMe ? " mentions-me" : ""}`, dataset },
       replyLine, meta, body, note, reactions, actions);
   }
 
