@@ -221,7 +221,7 @@ async def _release_if_held(h: Hearth, tx: Tx, case: ModCase) -> None:
     elif case.target_kind == "post" and isinstance(case.snapshot, dict) and case.snapshot.get("held"):
         post, thread = await _post_and_thread(tx, case)
         if post.hidden_at is not None:
-            await forum_moderation.hide_in(tx, post, thread, False)
+            await forum_moderation.hide_in(tx, post, thread, False, released=True)
 
 
 async def _apply(h: Hearth, tx: Tx, auth: Auth, case: ModCase, kind: str, data: dict[str, Any], reason: str,

@@ -283,18 +283,23 @@ async def reply(h: Hearth, auth: Auth, thread_id: object, data: dict[str, Any]) 
             out = post_out(post, auth.user, viewer=Viewer(auth.user.id, is_moderator(auth)))
             out["held"], out["notice"] = True, notice
             return out
-        # One UPDATE, so concurrent replies never lose a count.
-        await tx.session.execute(
-            update(ForumThread).where(ForumThread.id == thread.id)
-            .values(last_post_id=func.max(ForumThread.last_post_id, post.id) if h.settings.is_sqlite
-                    else func.greatest(ForumThread.last_post_id, post.id),
-                    last_activity_at=now, reply_count=ForumThread.reply_count + 1)
-        )
+        await publish_reply(tx, thread, post, now, count=True)
         await _mark_read(tx.session, auth.user.id, thread.id, post.id)
         _emit_post(tx, "forum_post", post, auth.user)
         if thread.hidden_at is None:
-            await _notify_followers(tx, thread, post, auth)
+            await notify_followers(tx, thread, post)
         return post_out(post, auth.user, viewer=Viewer(auth.user.id, is_moderator(auth)))
+
+
+async def publish_reply(tx: Tx, thread: ForumThread, post: ForumPost, now: Any, *, count: bool) -> None:
+    """The thread's latest activity becomes this reply (a new one, or a held one let
+    through). One UPDATE, so concurrent replies never lose a count; `last_post_id`
+    only grows, which keeps board pages from repeating a thread."""
+    newest = (func.max if tx.session.get_bind().dialect.name == "sqlite" else func.greatest)(ForumThread.last_post_id, post.id)
+    values: dict[str, Any] = {"last_post_id": newest, "last_activity_at": now}
+    if count:
+        values["reply_count"] = ForumThread.reply_count + 1
+    await tx.session.execute(update(ForumThread).where(ForumThread.id == thread.id).values(**values))
 
 
 async def _moderate(h: Hearth, tx: Tx, author: User, post: ForumPost, title: str = "", *, new_account: bool = False,
@@ -357,16 +362,15 @@ def _emit_post(tx: Tx, kind: str, post: ForumPost, author: User | None) -> None:
     })
 
 
-async def _notify_followers(tx: Tx, thread: ForumThread, post: ForumPost, auth: Auth) -> None:
+async def notify_followers(tx: Tx, thread: ForumThread, post: ForumPost) -> None:
     """Followers hear that there is a new reply: ids and the title only, never the
     reply's words (a notification can show on a shared screen). Followers who
-    blocked the replier hear nothing."""
-    blockers = select(Block.blocker_id).where(Block.blocked_id == auth.user.id)
-    followers = await tx.session.scalars(
-        select(ForumFollow.user_id).where(
-            ForumFollow.thread_id == thread.id, ForumFollow.user_id != auth.user.id, ForumFollow.user_id.not_in(blockers),
-        )
-    )
+    blocked the replier hear nothing, and the replier hears nothing of their own."""
+    query = select(ForumFollow.user_id).where(ForumFollow.thread_id == thread.id)
+    if post.author_id is not None:
+        blockers = select(Block.blocker_id).where(Block.blocked_id == post.author_id)
+        query = query.where(ForumFollow.user_id != post.author_id, ForumFollow.user_id.not_in(blockers))
+    followers = await tx.session.scalars(query)
     for user_id in followers:
         tx.emit(f"user:{user_id}", {
             "type": "forum_notification", "kind": "reply", "thread_id": thread.id, "board_id": thread.board_id,
@@ -466,6 +470,15 @@ def _visible_threads(viewer: Viewer) -> Select[tuple[ForumThread, User | None, s
     return query
 
 
+def shown_to(viewer: Viewer, query: Select[Any]) -> Select[Any]:
+    """Leave out the posts this reader does not get: hidden ones (members) and those by members they blocked."""
+    if not viewer.moderator:
+        query = query.where(ForumPost.hidden_at.is_(None))
+    if viewer.blocked:
+        query = query.where((ForumPost.author_id.is_(None)) | ForumPost.author_id.not_in(viewer.blocked))
+    return query
+
+
 def _thread_rows(rows: Any, viewer: Viewer) -> list[dict[str, Any]]:
     return [
         thread_out(thread, author, notes=split_notes(notes or ""), viewer=viewer, last_read=last_read or 0)
@@ -522,11 +535,8 @@ async def thread_page(h: Hearth, auth: Auth, thread_id: object, *, cursor: objec
     async with h.db.read() as session:
         thread = await access_thread(session, auth, thread_id)
         viewer = await load_viewer(session, auth)
-        query = select(ForumPost, User).outerjoin(User, User.id == ForumPost.author_id).where(ForumPost.thread_id == thread.id)
-        if not viewer.moderator:
-            query = query.where(ForumPost.hidden_at.is_(None))
-        if viewer.blocked:
-            query = query.where((ForumPost.author_id.is_(None)) | ForumPost.author_id.not_in(viewer.blocked))
+        query = shown_to(viewer, select(ForumPost, User).outerjoin(User, User.id == ForumPost.author_id)
+                         .where(ForumPost.thread_id == thread.id))
         if after is not None:
             query = query.where(ForumPost.id > after)
         rows = list(await session.execute(query.order_by(ForumPost.id).limit(size)))

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from moderation import audit
 from server.actions.accounts import Auth
-from server.actions.forum import Viewer, access_post, access_thread, post_out, split_notes, thread_out
+from server.actions.forum import (
+    Viewer, access_post, access_thread, notify_followers, post_out, publish_reply, split_notes, thread_out,
+)
 from server.actions.forum_boards import access_board, check_board_open, check_moderator
 from server.errors import InvalidField
 from server.models import ForumPost, ForumThread, User, utcnow
@@ -87,14 +89,22 @@ async def hide_post(h: Hearth, auth: Auth, post_id: object, hidden: object) -> d
         return post_out(post, author, viewer=Viewer(auth.user.id, moderator=True))
 
 
-async def hide_in(tx: Tx, post: ForumPost, thread: ForumThread, flag: bool, auth: Auth | None = None) -> None:
-    """Hide or bring back a post inside the caller's transaction (also a held post let through)."""
+async def hide_in(tx: Tx, post: ForumPost, thread: ForumThread, flag: bool, auth: Auth | None = None, *,
+                  released: bool = False) -> None:
+    """Hide or bring back a post inside the caller's transaction; `released` when it is a
+    held post let through, which was never published before."""
     if flag == (post.hidden_at is not None):
         return
     post.hidden_at = utcnow() if flag else None
     if post.is_opening:
         thread.hidden_at = post.hidden_at
         await _thread_changed(tx, thread, auth)
+    elif not flag and post.deleted_at is None and (released or post.id > thread.last_post_id):
+        # A held reply let through (only a held reply is newer than the thread's last post):
+        # now it is the thread's latest activity, counted, and followers hear of it.
+        await publish_reply(tx, thread, post, utcnow(), count=True)
+        if thread.hidden_at is None:
+            await notify_followers(tx, thread, post)
     elif post.deleted_at is None:
         thread.reply_count = max(0, thread.reply_count + (-1 if flag else 1))
     author = await tx.session.get(User, post.author_id) if post.author_id else None

@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from server.actions.accounts import Auth
 from server.actions.forum_boards import check_id
-from server.actions.forum import CONTENT_NOTES, REACTIONS, access_post, access_thread, check_notes, split_notes
+from server.actions.forum import (
+    CONTENT_NOTES, REACTIONS, access_post, access_thread, check_notes, load_viewer, shown_to, split_notes,
+)
 from server.errors import InvalidField, NotFound
-from server.models import ForumFollow, ForumPreference, ForumReaction, ForumReadMark, utcnow
+from server.models import ForumFollow, ForumPost, ForumPreference, ForumReaction, ForumReadMark, utcnow
 from server.services import Hearth
 
 
@@ -55,13 +57,18 @@ async def react(h: Hearth, auth: Auth, post_id: object, kind: object, on: bool) 
 
 
 async def mark_read(h: Hearth, auth: Auth, thread_id: object, post_id: object) -> int:
-    """Remember how far the member has read (never moves backwards)."""
+    """Remember how far the member has read (never moves backwards). Read up to
+    the last post they are shown, the whole thread is read: a later reply that
+    is hidden, or by someone they blocked, must not keep it "new" for ever."""
     if not isinstance(post_id, int) or isinstance(post_id, bool) or post_id <= 0:
         raise InvalidField("post_id must be the id of the last post you read.")
     try:
         async with h.transaction() as tx:
             thread = await access_thread(tx.session, auth, thread_id)
-            upto = min(post_id, thread.last_post_id)
+            viewer = await load_viewer(tx.session, auth)
+            later = await tx.session.scalar(shown_to(viewer, select(ForumPost.id).where(
+                ForumPost.thread_id == thread.id, ForumPost.id > post_id)).limit(1))
+            upto = min(post_id, thread.last_post_id) if later is not None else thread.last_post_id
             mark = await tx.session.get(ForumReadMark, (auth.user.id, thread.id))
             if mark is None:
                 tx.session.add(ForumReadMark(user_id=auth.user.id, thread_id=thread.id, last_read_post_id=upto))

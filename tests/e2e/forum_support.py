@@ -16,8 +16,8 @@ from tests.support import Database, Member, ServerProcess
 NO_LIMITS = {"HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_SEARCH_RATE": "off"}
 
 
-def forum_server() -> Iterator[ServerProcess]:
-    proc = ServerProcess(Database.fresh(), extra_env=dict(NO_LIMITS)).start()
+def forum_server(**extra_env: str) -> Iterator[ServerProcess]:
+    proc = ServerProcess(Database.fresh(), extra_env={**NO_LIMITS, **extra_env}).start()
     yield proc
     proc.stop()
 
@@ -46,8 +46,8 @@ def thread_posts(member: Member, thread_id: int, limit: int = 100) -> list[dict[
 
 
 def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
-    """Write straight to the server's database, for rows this branch has no
-    endpoint for yet (blocks, private conversations)."""
+    """Write straight to the server's database, for rows a test needs without
+    going through an endpoint (blocks, an account's age)."""
     url = server.database.url or f"sqlite+aiosqlite:///{server.database.data_dir / 'hearth.db'}"
 
     async def run() -> list[Any]:
@@ -67,17 +67,3 @@ def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None
 def block(server: ServerProcess, blocker: Member, blocked: Member) -> None:
     run_sql(server, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, CURRENT_TIMESTAMP)",
             {"a": blocker.user["id"], "b": blocked.user["id"]})
-
-
-def private_message(server: ServerProcess, author: Member, body: str) -> int:
-    """A private conversation is a room of another kind; the DM feature makes
-    them, this stands in for it with the same rows."""
-    rows = run_sql(server, """
-        INSERT INTO rooms (kind, slug, name, description, rules, position, last_seq, created_at)
-        VALUES ('private', NULL, 'private', '', '', 0, 1, CURRENT_TIMESTAMP) RETURNING id""")
-    room_id = rows[0][0]
-    run_sql(server, """
-        INSERT INTO messages (room_id, author_id, client_id, body, seq, version_seq, created_at)
-        VALUES (:room, :author, :client, :body, 1, 1, CURRENT_TIMESTAMP)""",
-            {"room": room_id, "author": author.user["id"], "client": word("dm-"), "body": body})
-    return int(room_id)

@@ -327,13 +327,14 @@ def test_board_pages_sort_by_latest_activity_and_never_repeat_a_thread(server: S
     seen = [t["id"] for t in page1["threads"]]
     cursor = page1["next_cursor"]
     while cursor:
+        reply_to(member, ids[7], "a thread already seen gets a reply while the reader pages")
         page = member.get(f"{base}&cursor={cursor}").json()
         seen += [t["id"] for t in page["threads"]]
         cursor = page["next_cursor"]
     assert len(seen) == len(set(seen))  # no thread twice
     assert set(ids[1:]) <= set(seen)  # nothing that stayed put was skipped
     fresh = [t["id"] for t in member.get(base.replace("limit=4", "limit=20")).json()["threads"]]
-    assert fresh[:2] == [newest, ids[0]]  # latest activity first
+    assert fresh[:3] == [ids[7], newest, ids[0]]  # latest activity first
 
 
 def test_unread_markers(server: ServerProcess, moderator: Member) -> None:
@@ -406,3 +407,30 @@ def test_preview_renders_exactly_what_would_be_posted(server: ServerProcess) -> 
     assert preview.json()["body_html"] == posted["body_html"]
     assert "<img" not in posted["body_html"] and "href" not in posted["body_html"]
     assert member.post("/api/v1/forum/preview", {"body": ""}).status_code == 400
+
+
+def test_reading_to_the_end_clears_unread_even_when_the_last_reply_is_not_shown(server: ServerProcess, moderator: Member) -> None:
+    author, reader, blocked = sign_up(server), sign_up(server), sign_up(server)
+    board = _new_board(moderator)
+    thread = start_thread(author, board["id"], title="Ends with hidden words")["thread"]
+    kept = reply_to(author, thread["id"], "kind words")
+    hidden = reply_to(blocked, thread["id"], "words a moderator hides")
+    moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
+    other = start_thread(author, board["id"], title="Ends with a blocked member's reply")["thread"]
+    from_blocked = reply_to(blocked, other["id"], "words the reader blocked")
+    block(server, reader, blocked)
+
+    for thread_id, last_shown, not_shown in ((thread["id"], kept["id"], hidden["id"]), (other["id"], None, from_blocked["id"])):
+        page = reader.get(f"/api/v1/forum/threads/{thread_id}").json()
+        shown = [p["id"] for p in page["posts"]]
+        assert not_shown not in shown and (last_shown is None or shown[-1] == last_shown)
+        # What the client does after the last page: mark read up to the last post it was shown.
+        read = reader.post(f"/api/v1/forum/threads/{thread_id}/read", {"post_id": int(page["next_cursor"])})
+        assert read.status_code == 200
+    listed = {t["id"]: t for t in reader.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"]}
+    assert listed[thread["id"]]["unread"] is False and listed[other["id"]]["unread"] is False
+
+    # A reply after that, which the reader can see, makes the thread unread again.
+    reply_to(author, thread["id"], "one more, for everyone")
+    listed = {t["id"]: t for t in reader.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"]}
+    assert listed[thread["id"]]["unread"] is True

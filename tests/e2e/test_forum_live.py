@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.forum_support import NO_LIMITS, block, reply_to, start_thread
+from tests.e2e.moderation_support import acted, case_for
 from tests.support import Database, Member, ServerProcess, configured_redis_url, create_staff, sign_up
 
 
@@ -116,6 +117,34 @@ async def test_live_events_respect_blocks_notes_and_hiding(server: ServerProcess
     assert updated["thread"]["locked"] is True and "hidden" not in updated["thread"]
     for sock in socks.values():
         await sock.close()
+
+
+async def test_a_held_reply_let_through_is_the_threads_latest_activity_and_followers_hear_of_it(server: ServerProcess) -> None:
+    author, follower, replier = (sign_up(server) for _ in range(3))
+    moderator = create_staff(server, "moderator")
+    board = moderator.post("/api/v1/forum/boards", {"slug": f"held-{follower.user['id']}", "name": "Held replies"}).json()["board"]
+    thread = start_thread(author, board["id"], title="Waiting for a look")["thread"]
+    httpx.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=follower.headers)
+    reading = await _subscribe(follower, thread["id"])
+    follower_read = follower.post(f"/api/v1/forum/threads/{thread['id']}/read", {"post_id": thread["last_post_id"]})
+    assert follower_read.status_code == 200
+
+    held = replier.post(f"/api/v1/forum/threads/{thread['id']}/replies", {"body": "Text me any time: 555-0142"}).json()["post"]
+    assert held["held"] is True
+    await reading.quiet()
+    assert reading.events("forum_post") == [] and reading.events("forum_notification") == []
+    listed = follower.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"][0]
+    assert listed["unread"] is False and listed["reply_count"] == 0
+
+    found = acted(moderator, case_for(moderator, "post", held["id"])["id"], "dismiss", "A local support line, fine to share.")
+    assert found["action"]["kind"] == "dismiss"
+    shown = await reading.wait_for(lambda f: f["type"] == "forum_post" and f["post"]["id"] == held["id"])
+    assert shown["post"]["body_html"] == "<p>Text me any time: 555-0142</p>\n"
+    note = await reading.wait_for(lambda f: f["type"] == "forum_notification")
+    assert note["post_id"] == held["id"] and note["thread_id"] == thread["id"]
+    listed = follower.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"][0]
+    assert listed["last_post_id"] == held["id"] and listed["reply_count"] == 1 and listed["unread"] is True
+    await reading.close()
 
 
 async def test_subscribe_errors(server: ServerProcess) -> None:

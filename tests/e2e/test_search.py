@@ -7,7 +7,8 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from tests.e2e.forum_support import block, forum_server, private_message, reply_to, start_thread, word
+from tests.e2e.dm_support import OPEN_DMS, pair
+from tests.e2e.forum_support import block, forum_server, reply_to, start_thread, word
 from tests.support import SHARED_DATA, Member, ServerProcess, create_staff, sign_up
 
 ROOM = 2  # a topic room seeded by the first migration
@@ -15,7 +16,7 @@ ROOM = 2  # a topic room seeded by the first migration
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
-    yield from forum_server()
+    yield from forum_server(**OPEN_DMS)
 
 
 def search(member: Member, q: str, **params: Any) -> dict[str, Any]:
@@ -28,12 +29,16 @@ def hits(member: Member, q: str, **params: Any) -> list[tuple[str, int]]:
     return [(r["kind"], r["post_id"] if r["kind"] == "post" else r["message_id"]) for r in search(member, q, **params)["results"]]
 
 
-async def say(member: Member, body: str, room: int = ROOM) -> int:
+async def said(member: Member, body: str, room: int = ROOM) -> dict[str, Any]:
     sock = await member.socket()
     await sock.join(room)
     ack = await sock.say(room, body)
     await sock.close()
-    return int(ack["message"]["id"])
+    return ack["message"]  # type: ignore[no-any-return]
+
+
+async def say(member: Member, body: str, room: int = ROOM) -> int:
+    return int((await said(member, body, room))["id"])
 
 
 def test_finds_posts_by_body_and_title_with_highlighted_text_snippets(server: ServerProcess) -> None:
@@ -61,10 +66,13 @@ def test_exact_phrase_ranks_first(server: ServerProcess) -> None:
     member = sign_up(server)
     a, b, c = word("gentle"), word("morning"), word("routine")
     thread_id = start_thread(member, title="Routines that help")["thread"]["id"]
-    # Scattered and repeated: more matches, so the engine alone would rank it higher.
-    scattered = reply_to(member, thread_id, f"{c} {c} {b} {b} {a} {a}")
+    # Every word three times, close together but never in the phrase's order: the engine alone
+    # ranks this one higher (bm25 for its term counts, ts_rank_cd for its three short covers).
+    scattered = reply_to(member, thread_id, f"{c} {b} {a} " * 3)
     exact = reply_to(member, thread_id, f"What kept me going through the first winter was a {a} {b} {c} with tea, "
                                         "a walk around the block and a call to my sponsor before work.")
+    # One word has no phrase: the engine's rank alone decides, and puts the repeated one first.
+    assert hits(member, a) == [("post", scattered["id"]), ("post", exact["id"])]
     assert hits(member, f"{a} {b} {c}") == [("post", exact["id"]), ("post", scattered["id"])]
     assert hits(member, f'"{a} {b} {c}"') == [("post", exact["id"])]
     assert hits(member, f"{a} {b} -{c}") == []
@@ -73,17 +81,22 @@ def test_exact_phrase_ranks_first(server: ServerProcess) -> None:
 
 def test_room_history_is_searched_too_but_never_private_conversations(server: ServerProcess) -> None:
     member, other = sign_up(server), sign_up(server)
+    admin = create_staff(server, "admin")
     key = word("harbor")
     public = asyncio_run(say(other, f"Meeting at the {key} tonight, all welcome"))
-    private_message(server, other, f"my private {key} worries")
-    found = search(member, key)["results"]
-    assert [(r["kind"], r["message_id"]) for r in found] == [("message", public)]
+    conversation = pair(other, member)  # a real private conversation between the two
+    private = asyncio_run(say(other, f"my private {key} worries", room=conversation))
+    assert private != public
+    expected = [("message", public)]
+    # Neither of the two people in it, nor an admin, finds the private words.
+    for searcher in (member, other, admin):
+        found = search(searcher, key)["results"]
+        assert [(r["kind"], r["message_id"]) for r in found] == expected
     assert found[0]["room_id"] == ROOM and found[0]["room_name"]
     assert [s["text"] for s in found[0]["snippet"] if s["highlight"]] == [key]
-    # The author finds their own private words nowhere in search either.
-    assert [r["kind"] for r in search(other, key)["results"]] == ["message"]
+    assert hits(member, "private worries") == []
     assert hits(member, key, scope="forum") == []
-    assert hits(member, key, scope="rooms") == [("message", public)]
+    assert hits(member, key, scope="rooms") == expected
 
 
 def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess) -> None:
@@ -100,6 +113,11 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
     message_blocked = asyncio_run(say(blocked, f"chat {key} from the blocked member"))
     message_hidden = asyncio_run(say(author, f"chat {key} that staff hid"))
     assert moderator.post(f"/api/v1/messages/{message_hidden}/hide", {"hidden": True}).status_code == 200
+    held = asyncio_run(said(author, f"selling oxy, dm me {key}"))
+    assert held["held"] is True  # waiting for a moderator: only its author and staff see it in the room
+    hidden_thread = start_thread(author, title="Hidden by a moderator", body=f"opening {key}")
+    reply_to(author, hidden_thread["thread"]["id"], f"a reply in a hidden thread {key}")
+    moderator.post(f"/api/v1/forum/posts/{hidden_thread['post']['id']}/hide", {"hidden": True})
 
     moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
     assert httpx.delete(server.base + f"/api/v1/forum/posts/{deleted['id']}", headers=author.headers).status_code == 200
@@ -114,10 +132,11 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
 
     expected_for_reader = {("post", thread["post"]["id"]), ("post", kept["id"])}
     assert set(hits(reader, key)) == expected_for_reader
-    # Others still find the blocked member's words; nobody finds hidden or deleted ones, moderators included.
+    # Others still find the blocked member's words; nobody finds hidden, held or deleted ones (nor a
+    # hidden thread's replies), moderators included.
     assert set(hits(author, key)) == expected_for_reader | {
         ("post", by_blocked["id"]), ("post", blocked_thread["post"]["id"]), ("message", message_blocked)}
-    assert ("post", hidden["id"]) not in hits(moderator, key)
+    assert set(hits(moderator, key)) == set(hits(author, key))
     # A withdrawn thread takes its replies out of search.
     assert httpx.delete(server.base + f"/api/v1/forum/posts/{thread['post']['id']}", headers=author.headers).status_code == 200
     assert set(hits(author, key)) == {("post", blocked_thread["post"]["id"]), ("message", message_blocked)}

@@ -3,6 +3,7 @@ types can become script, an event handler, a style or a non-http(s) link."""
 
 from __future__ import annotations
 
+import ast
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from server.markup import render
 from server.sanitize import LINK_REL, POST_TAGS, clean_post_html
-from tests.support import SHARED_DATA
+from tests.support import ROOT, SHARED_DATA
 
 CASES = [
     ("plain words", "<p>plain words</p>\n"),
@@ -122,3 +123,21 @@ def test_sanitizer_alone_strips_what_a_renderer_bug_could_let_through() -> None:
 @given(st.text(alphabet=st.sampled_from(list("<>\"'=/:;()[]*_`-#!&\\ \nabcjsvrpteonlig")) , max_size=120))
 def test_any_mix_of_markup_characters_renders_inert(source: str) -> None:
     assert _problems(render(source).html) == []
+
+
+def _modules_importing(name: str) -> list[str]:
+    found: set[str] = set()
+    for folder in ("server", "moderation", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                imported = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                if any(module.split(".")[0] == name for module in imported):
+                    found.add(str(path.relative_to(ROOT)))
+    return sorted(found)
+
+
+def test_all_sanitizing_lives_in_one_module() -> None:
+    # One allow-list to audit: nh3 is called from server/sanitize.py and nowhere else.
+    assert _modules_importing("nh3") == ["server/sanitize.py"]
+    assert "server/sanitize.py" in (ROOT / "README.md").read_text(encoding="utf-8")  # where the README says why

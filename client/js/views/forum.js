@@ -115,6 +115,7 @@ function renderThread(main, threadId) {
   const posts = new Map();
   let thread = null;
   let boardArchived = false;
+  let boardChoices = null;  // moderators: the open boards a thread can move to
   let cursor = null;
   const title = h("h1", { id: "thread-title", text: "…" });
   const info = h("p", { class: "muted" });
@@ -208,13 +209,21 @@ function renderThread(main, threadId) {
         drawTools(result.following);
       } }));
     if (!isModerator()) return;
-    const act = (label, path, body) => h("button", { type: "button", class: "link", text: label, onclick: async () => {
-      ({ thread } = await api(`/api/v1/forum/threads/${threadId}/${path}`, { method: "POST", body }));
+    const act = (label, path, body, done) => h("button", { type: "button", class: "link", text: label, onclick: async () => {
+      ({ thread } = await api(`/api/v1/forum/threads/${threadId}/${path}`, { method: "POST", body: body() }));
       drawThread();
       drawTools(following);
+      if (done) done();
     } });
-    tools.append(act(thread.pinned ? t("forum.unpin") : t("forum.pin"), "pin", { pinned: !thread.pinned }),
-      act(thread.locked ? t("forum.unlock") : t("forum.lock"), "lock", { locked: !thread.locked }));
+    tools.append(act(thread.pinned ? t("forum.unpin") : t("forum.pin"), "pin", () => ({ pinned: !thread.pinned })),
+      act(thread.locked ? t("forum.unlock") : t("forum.lock"), "lock", () => ({ locked: !thread.locked })));
+    const others = (boardChoices || []).filter((board) => board.id !== thread.board_id);
+    if (!others.length) return;
+    const choice = h("select", { "aria-label": t("forum.moveTo") },
+      others.map((board) => h("option", { value: String(board.id), text: board.name })));
+    const boardName = () => others.find((board) => board.id === thread.board_id)?.name || "";
+    tools.append(h("span", { class: "move-thread" }, choice,
+      act(t("forum.move"), "move", () => ({ board_id: Number(choice.value) }), () => announce(t("forum.moved", { board: boardName() })))));
   }
 
   // Subscribe first, then read: anything written in between arrives live (upserts by id).
@@ -224,6 +233,7 @@ function renderThread(main, threadId) {
     const page = await api(`/api/v1/forum/threads/${threadId}?${query}`);
     thread = page.thread;
     boardArchived = Boolean(page.board?.archived);
+    if (isModerator() && !boardChoices) boardChoices = (await api("/api/v1/forum/boards")).boards;
     for (const post of page.posts) upsert(post);
     cursor = page.next_cursor;
     drawThread();
