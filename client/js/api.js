@@ -5,6 +5,7 @@ export class ApiError extends Error {
     super(detail);
     this.status = status;
     this.code = code;
+    this.detail = detail;  // the server's plain-words explanation, which the views show
   }
 }
 
