@@ -17,6 +17,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A control with its visible label wrapped around it.
+export function field(label, control) {
+  return h("label", { class: "field" }, h("span", { text: label }), control);
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

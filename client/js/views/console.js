@@ -1,9 +1,12 @@
 // The specialist console: on-call toggle, live flag queue ordered by risk then
-// waiting time, a flag's evidence and context, claim, notes, hand-over, resolve.
+// waiting time, a flag's evidence and context, claim, notes, hand-over, resolve;
+// below the flags, the talk-now line for specialists.
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
 import { t } from "../i18n.js";
 import { live } from "../socket.js";
+import { getState } from "../store.js";
+import { helperPanel } from "./talk-now-helpers.js";
 
 const OUTCOMES = ["reached_safe", "referred_emergency", "false_alarm", "no_response", "other"];
 
@@ -48,10 +51,12 @@ export async function renderConsole(main) {
   const toggle = h("input", { type: "checkbox", id: "on-call", disabled: true });  // enabled once we know the state
   const note = h("p", { class: "muted", text: t("console.offCallNote") });
   const list = h("ol", { class: "flag-list", "aria-live": "polite" });
+  // Talk-now helpers are specialists (and mentors, on their own page); moderators and admins have no line here.
+  const helpers = getState().user?.role === "specialist" ? helperPanel() : null;
   clear(main).append(h("section", { class: "page console" },
     h("h1", { text: t("console.title") }),
     h("p", { class: "check" }, toggle, h("label", { for: "on-call", text: t("console.onCall") })),
-    note, list));
+    note, list, helpers ? helpers.panel : null));
 
   const status = await api("/api/v1/crisis/oncall");
   toggle.checked = status.on_call;
@@ -94,12 +99,17 @@ export async function renderConsole(main) {
     }
     refresh();
   }));
-  const timer = setInterval(refresh, 15000);
+  const timer = setInterval(() => {
+    refresh();
+    if (helpers) helpers.reload();  // the line is pushed only to helpers marked available
+  }, 15000);
   await refresh();
+  if (helpers) await helpers.ready;
   main.querySelector(".console").append(await figuresPanel(), await rotaPanel());
   return () => {
     offs.forEach((off) => off());
     clearInterval(timer);
+    if (helpers) helpers.stop();
   };
 }
 

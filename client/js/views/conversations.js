@@ -66,6 +66,13 @@ export async function renderConversations(main) {
   };
 }
 
+// The server's estimate is recent waits scaled by place and free helpers, or none when it can't honestly say.
+function waitText(request) {
+  const seconds = request.estimate_seconds;
+  if (seconds === null || seconds === undefined) return request.helpers_free ? t("talk.freeNow", { count: request.helpers_free }) : t("talk.noEstimate");
+  return seconds < 60 ? t("talk.estimateSoon") : t("talk.estimate", { minutes: Math.round(seconds / 60) });
+}
+
 // "Talk to someone now": place in the queue, an honest estimate, and other help if nobody comes.
 function renderTalkNow(box) {
   let timer = null;
@@ -84,9 +91,7 @@ function renderTalkNow(box) {
       return;
     }
     box.append(h("p", { role: "status", text: t("talk.position", { position: request.position }) }),
-      h("p", { class: "muted", text: request.estimate_seconds
-        ? t("talk.estimate", { minutes: Math.max(1, Math.round(request.estimate_seconds / 60)) })
-        : request.helpers_free ? t("talk.freeNow", { count: request.helpers_free }) : t("talk.noEstimate") }));
+      h("p", { class: "muted", text: waitText(request) }));
     if (request.alternatives) {
       const alt = request.alternatives;
       box.append(h("div", { class: "notice" },

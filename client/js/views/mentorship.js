@@ -1,17 +1,14 @@
 // Mentorship: ask for a mentor, see your mentorships, volunteer, and (for
-// mentors) requests offered to you; helpers also manage talk-now here.
+// mentors) requests offered to you; mentors also find the talk-now helpers' panel here.
 import { api } from "../api.js";
-import { h, clear } from "../dom.js";
+import { h, clear, field } from "../dom.js";
 import { t } from "../i18n.js";
 import { live } from "../socket.js";
 import { getState } from "../store.js";
+import { helperPanel } from "./talk-now-helpers.js";
 
 function select(name, values, label) {
   return h("select", { name, required: true }, values.map((v) => h("option", { value: v, text: label(v) })));
-}
-
-function field(label, control) {
-  return h("label", { class: "field" }, h("span", { text: label }), control);
 }
 
 export async function renderMentorship(main) {
@@ -104,36 +101,24 @@ export async function renderMentorship(main) {
       }
     }
 
-    // Talk-now helpers: specialists and volunteering mentors.
-    if (getState().user?.role === "specialist" || (p && p.volunteering)) await renderHelperPanel(body, act);
+    // Talk-now helpers: specialists and volunteering mentors. The panel keeps itself up to date.
+    if (getState().user?.role === "specialist" || (p && p.volunteering)) {
+      helpers = helpers || helperPanel();
+      await helpers.ready;
+      body.append(helpers.panel);
+    }
   }
 
-  const offs = ["mentor_request", "mentor_request_updated", "mentorship_started", "mentorship_ended", "talk_now_queue"]
-    .map((type) => live.on(type, () => load().catch(() => null)));
+  let helpers = null;
+  const offs = ["mentor_request", "mentor_request_updated", "mentorship_started", "mentorship_ended"]
+    .map((type) => live.on(type, (frame) => {
+      // Only the other side's frame carries a note: they closed it, and we say so kindly.
+      if (type === "mentorship_ended" && frame.note) status.textContent = t("mentor.closedBy", { name: frame.mentorship.with.pseudonym });
+      load().catch(() => null);
+    }));
   await load();
-  return () => { for (const off of offs) off(); };
-}
-
-async function renderHelperPanel(body, act) {
-  const { availability } = await api("/api/v1/talk-now/availability");
-  const { queue } = await api("/api/v1/talk-now/queue");
-  const available = h("input", { type: "checkbox", name: "available", checked: availability.available });
-  const max = h("input", { type: "number", name: "max", min: 1, value: availability.max_chats });
-  const form = h("form", { class: "card" },
-    h("label", { class: "check" }, available, t("helper.available")),
-    field(t("helper.maxChats"), max),
-    h("p", { class: "muted", text: t("helper.active", { count: availability.active_chats }) }),
-    h("button", { type: "submit", class: "btn", text: t("helper.save") }));
-  form.addEventListener("submit", act(() => api("/api/v1/talk-now/availability", { method: "PUT",
-    body: { available: available.checked, max_chats: Number(max.value) } })));
-  body.append(h("h2", { text: t("helper.title") }), h("p", { class: "muted", text: t("helper.belowFlags") }), form);
-  if (!queue.length) body.append(h("p", { class: "muted", text: t("helper.empty") }));
-  for (const q of queue) {
-    body.append(h("div", { class: "card" },
-      h("p", { text: t("helper.waiting", { name: q.member.pseudonym, position: q.position }) }),
-      h("button", { type: "button", class: "btn primary", text: t("helper.take"), onclick: act(async () => {
-        const { request } = await api(`/api/v1/talk-now/${q.id}/take`, { method: "POST" });
-        location.replace(`#/conversations/${request.conversation_id}`);
-      }) })));
-  }
+  return () => {
+    for (const off of offs) off();
+    if (helpers) helpers.stop();
+  };
 }
