@@ -64,6 +64,11 @@ def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None
         return pool.submit(asyncio.run, run()).result()
 
 
+def sql_ago(server: ServerProcess, seconds: int) -> str:
+    """A SQL expression for the moment `seconds` ago, on the server's database."""
+    return f"now() - interval '{seconds} seconds'" if server.database.url else f"datetime('now', '-{seconds} seconds')"
+
+
 def block(server: ServerProcess, blocker: Member, blocked: Member) -> None:
     run_sql(server, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, CURRENT_TIMESTAMP)",
             {"a": blocker.user["id"], "b": blocked.user["id"]})

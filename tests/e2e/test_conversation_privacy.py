@@ -140,3 +140,32 @@ def test_a_participant_cannot_edit_the_other_ones_message(server: ServerProcess,
 
     reply = asyncio.run(run())
     assert reply["type"] == "error" and reply["code"] == "forbidden"
+
+
+async def test_a_specialist_sees_a_flagged_private_message_with_a_few_before_it_and_nothing_more(server: ServerProcess) -> None:
+    alice, bob = sign_up(server), sign_up(server)
+    conv = pair(alice, bob)
+    specialist = create_staff(server, "specialist")
+    a, b = await alice.socket(), await bob.socket()
+    earlier = [f"earlier line {i}" for i in range(5)]
+    for i, line in enumerate(earlier):
+        await (a if i % 2 else b).say(conv, line)
+    flagged = (await a.say(conv, "I have the pills lined up and tonight is the night"))["message"]
+    await b.say(conv, "a reply after the flag")
+
+    flags = specialist.get("/api/v1/crisis/flags").json()["flags"]
+    mine = [f for f in flags if f["member"]["pseudonym"] == alice.pseudonym]
+    assert len(mine) == 1
+    flag = specialist.get(f"/api/v1/crisis/flags/{mine[0]['id']}").json()["flag"]
+    [item] = [i for i in flag["items"] if i["message_id"] == flagged["id"]]
+    assert item["place_kind"] == "conversation" and item["excerpt"] == flagged["body"]
+    # The three messages before it, whoever wrote them; nothing older, nothing after.
+    assert [c["body"] for c in item["context"]] == earlier[-3:]
+    assert [c["author"] for c in item["context"]] == [bob.pseudonym, alice.pseudonym, bob.pseudonym]
+    whole = str(flag)
+    assert "earlier line 0" not in whole and "earlier line 1" not in whole and "a reply after the flag" not in whole
+    # The flag is no key to the conversation itself.
+    assert specialist.get(f"/api/v1/rooms/{conv}/messages").status_code == 404
+    assert specialist.get(f"/api/v1/conversations/{conv}").status_code == 404
+    for sock in (a, b):
+        await sock.close()

@@ -9,6 +9,7 @@ import asyncio
 import httpx
 
 from tests.e2e.dm_support import open_dm, set_policy
+from tests.e2e.forum_support import run_sql, sql_ago
 from tests.support import Database, ServerProcess, create_staff, sign_up
 
 ROOM = 1
@@ -56,5 +57,8 @@ def test_new_accounts_wait_before_opening_conversations_with_members() -> None:
         set_policy(target, "anyone")
         refused = open_dm(newcomer, target)
         assert refused.status_code == 403 and "24 hours" in refused.json()["error"]["detail"]
+        # A day later (the account's start moved back), the same request is allowed.
+        run_sql(proc, f"UPDATE users SET created_at = {sql_ago(proc, 25 * 3600)} WHERE id = :id", {"id": newcomer.user["id"]})
+        assert open_dm(newcomer, target).status_code == 201
     finally:
         proc.stop()

@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.e2e.forum_support import run_sql, start_thread
+from tests.e2e.forum_support import run_sql, sql_ago, start_thread
 from tests.support import Database, ServerProcess, create_staff, sign_up
 
 LIMITS = {
@@ -75,6 +75,5 @@ def test_new_accounts_cannot_post_links_yet(server: ServerProcess) -> None:
     # Staff are trusted from the start.
     start_thread(staff, title="Resources", body=body)
     # After the new-account period, links are fine.
-    two_days_ago = "now() - interval '2 days'" if server.database.url else "datetime('now', '-2 days')"
-    run_sql(server, f"UPDATE users SET created_at = {two_days_ago} WHERE id = :id", {"id": newcomer.user["id"]})
+    run_sql(server, f"UPDATE users SET created_at = {sql_ago(server, 2 * 86400)} WHERE id = :id", {"id": newcomer.user["id"]})
     assert newcomer.post("/api/v1/forum/boards/1/threads", {"title": "Now with a link", "body": body}).status_code == 201

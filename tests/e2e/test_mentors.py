@@ -127,18 +127,28 @@ def test_decline_moves_on_and_caps_hold(server: ServerProcess) -> None:
     assert second.post(f"/api/v1/mentorship/inbox/{r2['id']}/accept").status_code == 404
 
 
-def test_specialists_can_assign_a_mentor_within_the_cap(server: ServerProcess) -> None:
+async def test_specialists_can_assign_a_mentor_within_the_cap_and_the_mentee_can_end_it(server: ServerProcess) -> None:
     specialist = create_staff(server, "specialist")
     mentor, mentee, another = sign_up(server), sign_up(server), sign_up(server)
     volunteer(mentor, focus=["family"], max_mentees=1)
     assert mentee.post("/api/v1/mentorship/assign", {"mentee": mentee.pseudonym, "mentor": mentor.pseudonym}).status_code == 403
     assigned = specialist.post("/api/v1/mentorship/assign", {"mentee": mentee.pseudonym, "mentor": mentor.pseudonym})
     assert assigned.status_code == 201, assigned.text
-    assert assigned.json()["mentorship"]["assigned"] is True
+    ship = assigned.json()["mentorship"]
+    assert ship["assigned"] is True
     full = specialist.post("/api/v1/mentorship/assign", {"mentee": another.pseudonym, "mentor": mentor.pseudonym})
     assert full.status_code == 409 and full.json()["error"]["code"] == "at_capacity"
     not_mentor = specialist.post("/api/v1/mentorship/assign", {"mentee": mentee.pseudonym, "mentor": another.pseudonym})
     assert not_mentor.status_code == 400
+
+    # The mentee may end it too; the mentor is told kindly and has room again.
+    mentor_sock = await mentor.socket()
+    assert mentee.post(f"/api/v1/mentorship/{ship['id']}/end").status_code == 200
+    ended = await mentor_sock.wait_for(lambda f: f["type"] == "mentorship_ended")
+    assert mentee.pseudonym in ended["note"] and "Thank you" in ended["note"]
+    assert mentor.get("/api/v1/mentorship").json()["mentorships"] == []
+    assert specialist.post("/api/v1/mentorship/assign", {"mentee": another.pseudonym, "mentor": mentor.pseudonym}).status_code == 201
+    await mentor_sock.close()
 
 
 @pytest.mark.parametrize("round_", range(3))

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, delete, post_together, put
+from tests.e2e.forum_support import run_sql, sql_ago
 from tests.support import Database, Member, ServerProcess, create_staff, sign_up
 
 OFFER_SECONDS = 2
@@ -165,11 +166,23 @@ def test_when_nobody_takes_it_the_member_is_offered_other_help_and_may_stay(serv
     assert helper.post(f"/api/v1/talk-now/{request['id']}/take").status_code == 200
 
 
-def test_estimate_appears_once_there_is_history_and_a_free_helper(server: ServerProcess) -> None:
-    empty_queue(server)  # the sweeps above took requests: there is history now
-    helper = create_staff(server, "specialist")
-    available(helper)
-    member = sign_up(server)
-    request = member.post("/api/v1/talk-now").json()["request"]
-    assert request["helpers_free"] >= 1 and isinstance(request["estimate_seconds"], int)
+def test_the_estimate_is_recent_waits_scaled_by_place_and_free_helpers(server: ServerProcess) -> None:
+    empty_queue(server)
+    nobody_on_call()
+    # Twenty recent chats that each waited exactly a minute: the history the estimate reads.
+    past = sign_up(server)
+    row = f"(:member, 'ended', {sql_ago(server, 120)}, {sql_ago(server, 60)}, {sql_ago(server, 60)})"
+    run_sql(server, "INSERT INTO talk_requests (member_id, status, created_at, taken_at, ended_at) VALUES "
+            + ", ".join([row] * 20), {"member": past.user["id"]})
+    first, second = sign_up(server), sign_up(server)
+    assert first.post("/api/v1/talk-now").json()["request"]["estimate_seconds"] is None  # nobody free: no promise
+    one, two = create_staff(server, "specialist"), create_staff(server, "specialist")
+    available(one)
+    mine = first.get("/api/v1/talk-now").json()["request"]
+    assert (mine["position"], mine["helpers_free"], mine["estimate_seconds"]) == (1, 1, 60)
+    theirs = second.post("/api/v1/talk-now").json()["request"]
+    assert (theirs["position"], theirs["estimate_seconds"]) == (2, 120)  # one helper: two waits ahead of them
+    available(two)
+    theirs = second.get("/api/v1/talk-now").json()["request"]
+    assert (theirs["helpers_free"], theirs["estimate_seconds"]) == (2, 60)  # two helpers: the next one free
     empty_queue(server)
