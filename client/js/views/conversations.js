@@ -98,6 +98,7 @@ function renderTalkNow(box) {
         h("p", { text: alt.message }),
         h("button", { type: "button", class: "btn", text: t("safety.helpNow"), onclick: () => document.getElementById("help-now").click() }),
         alt.room ? h("a", { class: "btn", href: `#/rooms/${alt.room.id}`, text: t("talk.room", { room: alt.room.name }) }) : null,
+        alt.forum ? h("a", { class: "btn", href: "#/forum", text: t("talk.forum") }) : null,
         h("p", { class: "muted", text: t("talk.stay") })));
     } else {
       // Ask again when the wait passes, to offer other help honestly.
