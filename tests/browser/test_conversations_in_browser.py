@@ -20,7 +20,8 @@ EUROPE = "Europe & Africa (UTC−1 to +4)"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
-    proc = ServerProcess(Database.fresh(), extra_env=OPEN_DMS).start()
+    # Other help is offered after a short wait here, so the no-one-available path can be seen.
+    proc = ServerProcess(Database.fresh(), extra_env={**OPEN_DMS, "HEARTH_TALK_NOW_OFFER_SECONDS": "3"}).start()
     yield proc
     proc.stop()
 
@@ -80,6 +81,16 @@ def test_settings_and_talk_now(browser: Any, server: ServerProcess, screenshots:
     _messages(page)
     page.get_by_role("button", name="Talk to someone now").click()
     expect(page.get_by_text(re.compile("You're number 1 in line"))).to_be_visible()
+    expect(page.get_by_text("Nobody is free this very moment, so we can't promise a time.", exact=False)).to_be_visible()
+    # Nobody takes it: other help is offered, and the place in line is kept.
+    offer = page.locator(".talk-now .notice")
+    expect(offer).to_contain_text("Nobody has picked this up yet")
+    expect(offer.get_by_role("button", name="Get help now")).to_be_visible()
+    expect(offer.get_by_role("link", name=re.compile("^Join "))).to_be_visible()
+    expect(offer.get_by_role("link", name="Read or write in the forum")).to_be_visible()
+    expect(offer).to_contain_text("You're still in line")
+    expect(page.get_by_text(re.compile("You're number 1 in line"))).to_be_visible()
+    page.screenshot(path=str(screenshots / "talk-now-other-help-mobile.png"))
     page.get_by_role("button", name="Leave the line").click()
     expect(page.get_by_role("button", name="Talk to someone now")).to_be_visible()
     assert page.errors == []  # type: ignore[attr-defined]

@@ -47,7 +47,7 @@ def thread_posts(member: Member, thread_id: int, limit: int = 100) -> list[dict[
 
 def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
     """Write straight to the server's database, for rows a test needs without
-    going through an endpoint (blocks, an account's age)."""
+    the steps that make them (an account's age, talk-now history)."""
     url = server.database.url or f"sqlite+aiosqlite:///{server.database.data_dir / 'hearth.db'}"
 
     async def run() -> list[Any]:
@@ -69,6 +69,6 @@ def sql_ago(server: ServerProcess, seconds: int) -> str:
     return f"now() - interval '{seconds} seconds'" if server.database.url else f"datetime('now', '-{seconds} seconds')"
 
 
-def block(server: ServerProcess, blocker: Member, blocked: Member) -> None:
-    run_sql(server, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, CURRENT_TIMESTAMP)",
-            {"a": blocker.user["id"], "b": blocked.user["id"]})
+def block(blocker: Member, blocked: Member) -> None:
+    response = blocker.post("/api/v1/blocks", {"pseudonym": blocked.pseudonym})
+    assert response.status_code == 201, response.text

@@ -7,6 +7,7 @@ from typing import Iterator
 import httpx
 import pytest
 
+from tests.e2e.dm_support import delete
 from tests.e2e.forum_support import block, forum_server, reply_to, start_thread, thread_posts, word
 from tests.support import Member, ServerProcess, create_staff, sign_up
 
@@ -387,7 +388,7 @@ def test_blocked_members_posts_are_left_out_for_the_blocker(server: ServerProces
     theirs = start_thread(blocked, board["id"], title="By the blocked member")["thread"]
     mine = start_thread(other, board["id"], title="By someone else")["thread"]
     from_blocked = reply_to(blocked, mine["id"], "unwelcome words")
-    block(server, reader, blocked)
+    block(reader, blocked)
 
     listed = [t["id"] for t in reader.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"]]
     assert listed == [mine["id"]]
@@ -396,6 +397,10 @@ def test_blocked_members_posts_are_left_out_for_the_blocker(server: ServerProces
     # Everyone else still sees them; the blocked member is never told.
     assert from_blocked["id"] in [p["id"] for p in thread_posts(other, mine["id"])]
     assert len(other.get(f"/api/v1/forum/boards/{board['id']}/threads").json()["threads"]) == 2
+    # Unblocking brings their words back.
+    assert delete(reader, f"/api/v1/blocks/{blocked.user['id']}").status_code == 200
+    assert from_blocked["id"] in [p["id"] for p in thread_posts(reader, mine["id"])]
+    assert reader.get(f"/api/v1/forum/threads/{theirs['id']}").status_code == 200
 
 
 def test_preview_renders_exactly_what_would_be_posted(server: ServerProcess) -> None:

@@ -85,7 +85,7 @@ async def test_live_events_respect_blocks_notes_and_hiding(server: ServerProcess
     author, blocker, blocked, muter = (sign_up(server) for _ in range(4))
     moderator = create_staff(server, "moderator")
     thread = start_thread(author, title="Shaped per reader")["thread"]
-    block(server, blocker, blocked)
+    block(blocker, blocked)
     httpx.put(server.base + "/api/v1/forum/preferences", headers=muter.headers, json={"hidden_note_kinds": ["trauma"]})
     httpx.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=blocker.headers)
 

@@ -128,7 +128,7 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
         await sock.close()
 
     asyncio_run(delete_message())
-    block(server, reader, blocked)
+    block(reader, blocked)
 
     expected_for_reader = {("post", thread["post"]["id"]), ("post", kept["id"])}
     assert set(hits(reader, key)) == expected_for_reader
