@@ -423,7 +423,7 @@ def test_reading_to_the_end_clears_unread_even_when_the_last_reply_is_not_shown(
     moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
     other = start_thread(author, board["id"], title="Ends with a blocked member's reply")["thread"]
     from_blocked = reply_to(blocked, other["id"], "words the reader blocked")
-    block(server, reader, blocked)
+    block(reader, blocked)
 
     for thread_id, last_shown, not_shown in ((thread["id"], kept["id"], hidden["id"]), (other["id"], None, from_blocked["id"])):
         page = reader.get(f"/api/v1/forum/threads/{thread_id}").json()
