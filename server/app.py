@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import AsyncIterator
 
 from sqlalchemy.exc import DBAPIError
@@ -31,9 +29,6 @@ from server.ws import websocket_endpoint
 
 log = logging.getLogger("hearth.app")
 
-CLIENT_DIR = Path(os.environ.get("HEARTH_CLIENT_DIR", Path(__file__).resolve().parent.parent / "client"))
-
-
 async def healthz(request: Request) -> JSON:
     return JSON({"status": "ok"})
 
@@ -52,7 +47,7 @@ async def readyz(request: Request) -> JSON:
 
 
 async def index(request: Request) -> Response:
-    return FileResponse(CLIENT_DIR / "index.html", media_type="text/html; charset=utf-8")
+    return FileResponse(hearth(request).settings.client_dir / "index.html", media_type="text/html; charset=utf-8")
 
 
 security_log = logging.getLogger("hearth.security")
@@ -128,7 +123,7 @@ def create_app(settings: Settings) -> Starlette:
         *moderation.routes,
         *schema.routes,
         WebSocketRoute("/ws", websocket_endpoint),
-        Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
+        Mount("/static", StaticFiles(directory=settings.client_dir), name="static"),
     ]
     app = Starlette(
         routes=routes,
