@@ -22,7 +22,7 @@ from server.errors import HearthError, NumberOutOfRange, out_of_range
 from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, moderation, recovery, rooms, schema, talk_now
 from server.http import privacy, sessions
 from server.http.common import JSON, hearth
-from server.http.headers import SecurityHeaders
+from server.http.headers import SecurityHeaders, add_security_headers
 from server.metrics import metrics_endpoint
 from server.services import Hearth
 from server.ws import websocket_endpoint
@@ -81,9 +81,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
     mapped = storage_error(exc)
     if mapped is not None:  # database away or full: a clear 503, the client may retry
         log.error("storage unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSON({"error": mapped.to_dict()}, status_code=mapped.status, headers={"Retry-After": "5"})
-    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
-    return JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
+        response = JSON({"error": mapped.to_dict()}, status_code=mapped.status, headers={"Retry-After": "5"})
+    else:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+        response = JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
+    # This handler runs outside the SecurityHeaders middleware.
+    add_security_headers(response.headers, path=request.url.path, hsts=hearth(request).settings.secure_cookies)
+    return response
 
 
 def create_app(settings: Settings) -> Starlette:
