@@ -17,9 +17,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import jsonutil, metrics
 from server.actions import blocks, messages
-from server.actions.accounts import Auth, authenticate, session_still_live, user_out
+from server.actions.accounts import Auth, authenticate, note_socket_use, session_still_live, user_out
 from server.db import storage_error
-from server.errors import BadRequest, HearthError, InvalidField, NumberOutOfRange, out_of_range
+from server.errors import BadRequest, HearthError, InvalidField, NotAuthenticated, NumberOutOfRange, out_of_range
 from server.models.base import utcnow
 from server.http.common import client_address, hearth, origin_allowed, session_token
 from server.hub import Delivery
@@ -205,6 +205,11 @@ class Connection:
                 raise BadRequest("Frames must be JSON objects.", code="invalid_json") from None
             if not isinstance(frame, dict):
                 raise BadRequest("Frames must be JSON objects.", code="invalid_json")
+            if not await note_socket_use(self.h, self.auth.session):
+                self.send_frame(_error(NotAuthenticated("Your session has ended. Please log in again.", code="session_expired")))
+                self._put(_Close(CLOSE_POLICY, "session_expired"))
+                self.closing = True
+                return
             ref = frame.get("ref")
             if ref is not None and not (isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 64):
                 ref = None
