@@ -200,6 +200,21 @@ def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None
         return pool.submit(asyncio.run, run()).result()
 
 
+def prepared_venv(folder: Path) -> Path:
+    """A virtual environment as scripts/dev.py leaves it after installing, whose python
+    is the one running the tests: the README's commands run here without a download."""
+    from scripts.dev import install_stamp
+
+    python = folder / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    for extras in ("", "dev"):
+        stamp, digest = install_stamp(folder, extras)
+        stamp.write_text(digest)
+    return folder
+
+
 def unique_name(prefix: str = "Member") -> str:
     return f"{prefix}{secrets.token_hex(4)}"
 
