@@ -181,6 +181,8 @@ async def test_sigterm_lets_a_write_in_flight_finish(pair: tuple[ServerProcess, 
             raise AssertionError("the write never reached the database")
         stopping = asyncio.create_task(asyncio.to_thread(first.stop, signal.SIGTERM, 30))
         assert (await asyncio.wait_for(sock.closed, 10))[0] == 1012
+        with pytest.raises(httpx.ConnectError):  # draining: no new connections
+            httpx.get(first.base + "/healthz", timeout=2)
         for i in range(3):  # news for the closed socket, from the process that stays
             await other.say(7, f"meanwhile {i}")
             await asyncio.sleep(0.2)
