@@ -21,14 +21,18 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
+def install_stamp(venv: Path, extras: str) -> tuple[Path, str]:
+    """The file saying `venv` holds this pyproject.toml's install, and what it must contain."""
+    return venv / f".hearth-installed-{extras or 'base'}", hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
 def _ensure_env(extras: str) -> None:
     if sys.version_info < (3, 11):
         sys.exit("Hearth needs Python 3.11 or newer.")
     if not PYTHON.exists():
         print(f"Creating a virtual environment in {VENV} …", flush=True)
         venv.create(VENV, with_pip=True)
-    stamp = VENV / f".hearth-installed-{extras or 'base'}"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp, digest = install_stamp(VENV, extras)
     if stamp.exists() and stamp.read_text() == digest:
         return
     print("Installing Hearth and its dependencies …", flush=True)
@@ -48,8 +52,14 @@ def test(args: list[str]) -> int:
     return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
 
 
+def setup(args: list[str]) -> int:
+    """Only the set-up: scripts/cluster runs it before starting its processes."""
+    _ensure_env("")
+    return 0
+
+
 def main() -> int:
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "setup": setup}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import AsyncIterator
 
 from sqlalchemy.exc import DBAPIError
@@ -24,15 +22,12 @@ from server.errors import HearthError, NumberOutOfRange, out_of_range
 from server.http import admin, auth, conversations, crisis, forum, me, meetings, mentors, moderation, recovery, rooms, schema, talk_now
 from server.http import privacy, sessions
 from server.http.common import JSON, hearth
-from server.http.headers import SecurityHeaders
+from server.http.headers import SecurityHeaders, add_security_headers
 from server.metrics import metrics_endpoint
 from server.services import Hearth
 from server.ws import websocket_endpoint
 
 log = logging.getLogger("hearth.app")
-
-CLIENT_DIR = Path(os.environ.get("HEARTH_CLIENT_DIR", Path(__file__).resolve().parent.parent / "client"))
-
 
 async def healthz(request: Request) -> JSON:
     return JSON({"status": "ok"})
@@ -52,7 +47,7 @@ async def readyz(request: Request) -> JSON:
 
 
 async def index(request: Request) -> Response:
-    return FileResponse(CLIENT_DIR / "index.html", media_type="text/html; charset=utf-8")
+    return FileResponse(hearth(request).settings.client_dir / "index.html", media_type="text/html; charset=utf-8")
 
 
 security_log = logging.getLogger("hearth.security")
@@ -86,9 +81,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
     mapped = storage_error(exc)
     if mapped is not None:  # database away or full: a clear 503, the client may retry
         log.error("storage unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSON({"error": mapped.to_dict()}, status_code=mapped.status, headers={"Retry-After": "5"})
-    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
-    return JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
+        response = JSON({"error": mapped.to_dict()}, status_code=mapped.status, headers={"Retry-After": "5"})
+    else:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+        response = JSON({"error": {"code": "internal", "detail": "Something went wrong on our side. Please try again."}}, status_code=500)
+    # This handler runs outside the SecurityHeaders middleware.
+    add_security_headers(response.headers, path=request.url.path, hsts=hearth(request).settings.secure_cookies)
+    return response
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -128,7 +127,7 @@ def create_app(settings: Settings) -> Starlette:
         *moderation.routes,
         *schema.routes,
         WebSocketRoute("/ws", websocket_endpoint),
-        Mount("/static", StaticFiles(directory=CLIENT_DIR), name="static"),
+        Mount("/static", StaticFiles(directory=settings.client_dir), name="static"),
     ]
     app = Starlette(
         routes=routes,

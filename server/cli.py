@@ -221,4 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "moderation":
+        # Before the command imports anything: modules read some settings on import
+        # (the crisis rules), and a bad value must stop here naming its variable.
+        _settings()
     return int(args.func(args))

@@ -25,6 +25,8 @@ class Setting:
     help: str
 
 
+DEFAULT_CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+
 # The documented settings table: the README is generated from (and checked against) this.
 SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_DATA_DIR", "./data", "Folder for the SQLite database and the generated secret key."),
@@ -45,12 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_WS_PING_SECONDS", "20", "How often the server pings each WebSocket, and how long it waits for the pong before closing a half-open one (1-300)."),
     Setting("HEARTH_WS_STALL_SECONDS", "30", "A WebSocket whose client has stopped reading for this long is cut off (1-3600)."),
     Setting("HEARTH_REQUEST_TIMEOUT_SECONDS", "10", "A connection must send a whole request's headers, and then its body, within this many seconds (1-300); slower ones are closed."),
+    Setting("HEARTH_CLIENT_DIR", None, "Folder of the browser client (index.html, js/, css/). Default: client/ beside server/ in the checkout; the Docker image sets /app/client."),
     Setting("HEARTH_LOG_LEVEL", "info", "debug, info, warning or error."),
     Setting("HEARTH_WS_IMPL", "wsproto", "WebSocket implementation for /ws: wsproto (default: carries the stalled-writer deadline HEARTH_WS_STALL_SECONDS) or websockets-sansio (less CPU per frame, see docs/performance.md, without that deadline)."),
     Setting("HEARTH_ESCALATE_IMMINENT_SECONDS", "60", "An unclaimed imminent crisis flag escalates after this long (and again each time it passes)."),
     Setting("HEARTH_ESCALATE_HIGH_SECONDS", "300", "Escalation deadline for a high flag."),
     Setting("HEARTH_ESCALATE_CONCERN_SECONDS", "1800", "Escalation deadline for a concern flag."),
     Setting("HEARTH_SPECIALIST_MAX_FLAGS", "3", "Most crisis flags one specialist holds at once (care for the carers)."),
+    Setting("HEARTH_CRISIS_RULES_EXTRA", None, "Extra crisis-detector rule files (YAML, several separated by ':') loaded after the shipped ones; see docs/moderation.md. A file that is missing or wrong stops start-up."),
     Setting("HEARTH_CRISIS_RESOURCES_FILE", None, "JSON file of crisis resources shown to members: a list of {\"name\", \"contact\", \"detail\"}. Default: US resources (988, SAMHSA, 911)."),
     Setting("HEARTH_SWEEP_SECONDS", "1", "How often each process checks escalation deadlines, missed alerts, follow-ups and the on-call rota."),
     Setting("HEARTH_UNATTENDED_SLOW_SECONDS", "15", "In unattended rooms (nobody on call), the least time between one member's messages in a room."),
@@ -157,6 +161,8 @@ class Settings:
     ws_stall_seconds: int = 30
     request_timeout_seconds: int = 10
     read_rate: str = "600/minute;6000/hour"
+    client_dir: Path = DEFAULT_CLIENT_DIR
+    crisis_rules_extra: tuple[Path, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -254,6 +260,42 @@ def _proxies(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _client_dir(env: Mapping[str, str]) -> Path:
+    raw = env.get("HEARTH_CLIENT_DIR")
+    if not raw:
+        return DEFAULT_CLIENT_DIR
+    folder = Path(raw).expanduser().resolve()
+    if not (folder / "index.html").is_file():
+        raise ConfigError(f"HEARTH_CLIENT_DIR must be the browser client's folder (with index.html), got {raw!r}")
+    return folder
+
+
+def _crisis_rules_extra(env: Mapping[str, str]) -> tuple[Path, ...]:
+    """Extra rule files, compiled once here so a bad one stops start-up naming the variable
+    (moderation.crisis compiles them again for the detector it keeps)."""
+    if not env.get("HEARTH_CRISIS_RULES_EXTRA", "").strip():
+        return ()
+    try:
+        # Imported only when set: the package compiles the shipped rules on import.
+        from moderation.crisis.ruleset import extra_rule_files, load_ruleset
+
+        files = tuple(extra_rule_files(env))
+        load_ruleset(None, files)
+    except ValueError as error:  # RuleFileError, from the package's own import too
+        raise ConfigError(f"HEARTH_CRISIS_RULES_EXTRA: {error}") from None
+    return files
+
+
+def _check_resources(path: Path) -> None:
+    """Read the crisis resources now: a bad file must stop start-up, not the first crisis alert."""
+    from moderation.resources import ResourcesError, load_resources
+
+    try:
+        load_resources(path)
+    except ResourcesError as error:
+        raise ConfigError(f"HEARTH_CRISIS_RESOURCES_FILE must be a JSON list of {{\"name\", \"contact\", \"detail\"}}: {error}") from None
+
+
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     given = env.get("HEARTH_SECRET_KEY")
     if given is not None:
@@ -275,6 +317,8 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
 def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable[..., str] = _secret_key) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("HEARTH_DATA_DIR", "./data")).expanduser().resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"HEARTH_DATA_DIR must be a folder, got the file {str(data_dir)!r}")
 
     database_url = env.get("HEARTH_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'hearth.db'}"
     if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
@@ -308,8 +352,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         raise ConfigError(f"HEARTH_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
 
     resources = env.get("HEARTH_CRISIS_RESOURCES_FILE")
-    if resources and not Path(resources).is_file():
-        raise ConfigError(f"HEARTH_CRISIS_RESOURCES_FILE must name a readable JSON file, got {resources!r}")
+    if resources:
+        _check_resources(Path(resources))
     fault = env.get("HEARTH_FAULT_INJECT") or None
     if fault not in (None, "exit_after_flag_commit"):
         raise ConfigError(f"HEARTH_FAULT_INJECT must be unset or exit_after_flag_commit, got {fault!r}")
@@ -388,4 +432,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_stall_seconds=_int(env, "HEARTH_WS_STALL_SECONDS", "30", 1, 3600),
         request_timeout_seconds=_int(env, "HEARTH_REQUEST_TIMEOUT_SECONDS", "10", 1, 300),
         read_rate=_rate(env, "HEARTH_READ_RATE", "600/minute;6000/hour"),
+        client_dir=_client_dir(env),
+        crisis_rules_extra=_crisis_rules_extra(env),
     )

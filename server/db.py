@@ -35,6 +35,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
+    # hide_parameters: a database error's text (which can reach a logged traceback)
+    # never carries the values bound to it, i.e. what a member wrote.
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # No extra rollback when a connection goes back to the pool: a session
@@ -42,10 +44,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # each call is a round trip to aiosqlite's thread (docs/performance.md).
         # One trip to aiosqlite's thread per statement (server/sqlite_driver.py).
         engine = create_async_engine(settings.database_url, async_creator=connector_for(settings.database_url, timeout=30),
-                                     pool_reset_on_return=None)
+                                     pool_reset_on_return=None, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

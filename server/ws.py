@@ -17,9 +17,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import jsonutil, metrics
 from server.actions import blocks, messages
-from server.actions.accounts import Auth, authenticate, session_still_live, user_out
+from server.actions.accounts import Auth, authenticate, note_socket_use, session_still_live, user_out
 from server.db import storage_error
-from server.errors import BadRequest, HearthError, InvalidField, NumberOutOfRange, out_of_range
+from server.errors import BadRequest, HearthError, InvalidField, NotAuthenticated, NumberOutOfRange, out_of_range
 from server.models.base import utcnow
 from server.http.common import client_address, hearth, origin_allowed, session_token
 from server.hub import Delivery
@@ -33,6 +33,9 @@ CLOSE_POLICY = 1008  # session ended (logout, expiry, password or role change), 
 CLOSE_TOO_SLOW = 1013  # the client fell too far behind; reconnect and resume
 CLOSE_RESTART = 1012  # the server is restarting; reconnect and resume
 SESSION_RECHECK_SECONDS = 60.0
+# How long a closing socket waits for the frame it is handling (a write under way) to
+# finish, so what began is committed rather than cut off (SIGTERM, a dropped client).
+IN_FLIGHT_GRACE_SECONDS = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class Connection:
         self.cursors: dict[int, int] = {}  # room id -> last seq this client has
         self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
+        self.idle = asyncio.Event()  # clear while a frame is being handled
+        self.idle.set()
         # Feature areas' own hub subscribers (e.g. forum thread readers) clean up here.
         self.on_close: list[Callable[[], Awaitable[None]]] = []
 
@@ -194,7 +199,20 @@ class Connection:
             if raw is None:
                 self.send_frame(_error(BadRequest("Frames must be JSON text, not binary.", code="binary_frame")))
                 continue
-            await self._handle_text(raw)
+            self.idle.clear()
+            try:
+                await self._handle_text(raw)
+            finally:
+                self.idle.set()
+
+    async def finish_frame_in_hand(self) -> None:
+        """Let the frame being handled finish before the socket's tasks are cancelled."""
+        if self.idle.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.idle.wait(), IN_FLIGHT_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("a frame was still being handled when its socket closed; cancelled it")
 
     async def _handle_text(self, raw: str) -> None:
         ref: object = None
@@ -205,6 +223,11 @@ class Connection:
                 raise BadRequest("Frames must be JSON objects.", code="invalid_json") from None
             if not isinstance(frame, dict):
                 raise BadRequest("Frames must be JSON objects.", code="invalid_json")
+            if not await note_socket_use(self.h, self.auth.session):
+                self.send_frame(_error(NotAuthenticated("Your session has ended. Please log in again.", code="session_expired")))
+                self._put(_Close(CLOSE_POLICY, "session_expired"))
+                self.closing = True
+                return
             ref = frame.get("ref")
             if ref is not None and not (isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 64):
                 ref = None
@@ -291,6 +314,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         if conn in h.connections:
             metrics.connections.dec()
         h.connections.discard(conn)
+        await conn.finish_frame_in_hand()
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -29,6 +29,7 @@ class ResilientClient:
         self.unacked: dict[str, str] = {}
         self.close_codes: list[int | None] = []
         self.reconnects = 0
+        self.resent = 0  # sends repeated, same client_id, after a reconnect
         self.resync_notices = 0
         self._joined = asyncio.Event()
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -69,6 +70,7 @@ class ResilientClient:
                     join["after_seq"] = self.last_seq
                 await self.connection.send(orjson.dumps(join).decode())
                 for client_id, body in list(self.unacked.items()):
+                    self.resent += 1
                     await self._send_frame(client_id, body)
                 async for raw in self.connection:
                     self._on_frame(orjson.loads(raw))

@@ -178,6 +178,43 @@ class ServerProcess:
         self.stop(signal.SIGKILL)
 
 
+def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Write straight to the server's database, for rows a test needs without
+    going through an endpoint (blocks, an account's age, a session about to expire)."""
+    url = server.database.url or f"sqlite+aiosqlite:///{server.database.data_dir / 'hearth.db'}"
+
+    async def run() -> list[Any]:
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                result = await connection.execute(text(statement), params or {})
+                return list(result) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    # Its own loop in its own thread, so async tests can call it too.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def prepared_venv(folder: Path) -> Path:
+    """A virtual environment as scripts/dev.py leaves it after installing, whose python
+    is the one running the tests: the README's commands run here without a download."""
+    from scripts.dev import install_stamp
+
+    python = folder / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    for extras in ("", "dev"):
+        stamp, digest = install_stamp(folder, extras)
+        stamp.write_text(digest)
+    return folder
+
+
 def unique_name(prefix: str = "Member") -> str:
     return f"{prefix}{secrets.token_hex(4)}"
 
@@ -215,13 +252,16 @@ def sign_up(server: ServerProcess, pseudonym: str | None = None, password: str =
     return Member(server, name, body["token"], body["user"], body["recovery_codes"])
 
 
+def run_hearth(server: ServerProcess, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The `hearth` command line against this server's database (and broker)."""
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=server.env(), input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
 def create_staff(server: ServerProcess, role: str, pseudonym: str | None = None) -> Member:
     name = pseudonym or unique_name(role.capitalize()[:4] + "x")
-    result = subprocess.run(
-        [sys.executable, "-m", "server", "user", "create", name, "--role", role, "--password-stdin"],
-        cwd=ROOT, env=server.env(), input=(PASSWORD + "\n").encode(), capture_output=True, timeout=60,
-    )
-    assert result.returncode == 0, result.stderr.decode()
+    result = run_hearth(server, "user", "create", name, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+    assert result.returncode == 0, result.stderr
     response = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD})
     assert response.status_code == 200, response.text
     body = response.json()

@@ -46,6 +46,7 @@ def check_password_rules(password: object) -> str:
 class Hasher:
     def __init__(self, concurrency: int) -> None:
         self._hasher = PasswordHasher.from_parameters(PARAMETERS)
+        self.concurrency = concurrency  # HEARTH_HASH_CONCURRENCY
         self._slots = asyncio.Semaphore(concurrency)
         # Verified against when the pseudonym does not exist, so a log-in takes
         # the same time whether or not the account exists.

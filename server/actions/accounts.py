@@ -285,6 +285,21 @@ async def session_still_live(h: Hearth, session_id: int, role: str | None = None
     return session_is_live(h, session, utcnow()) and (role is None or current_role == role)
 
 
+async def note_socket_use(h: Hearth, session: Session) -> bool:
+    """A frame from the member is use: restart the session's idle clock (written at
+    most once a minute), unless the session has ended meanwhile. False when it has."""
+    now = utcnow()
+    if now - session.last_used_at < TOUCH_EVERY:
+        return True
+    async with h.transaction() as tx:
+        stored = await tx.session.get(Session, session.id)
+        if stored is None or not session_is_live(h, stored, now):
+            return False
+        stored.last_used_at = now
+    session.last_used_at = now
+    return True
+
+
 async def create_user(h: Hearth, pseudonym: str, password: str, role: str) -> tuple[User, list[str]]:
     if role not in ROLES:
         raise InvalidField(f"Role must be one of: {', '.join(ROLES)}.")

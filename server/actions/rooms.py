@@ -132,7 +132,6 @@ async def create_room(h: Hearth, auth: Auth, data: dict[str, Any]) -> Room:
             tx.session.add(room)
             await tx.session.flush()
             audit.record(tx.session, auth.user, "room_created", target_kind="room", target_id=room.id, name=room.name)
-            tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
     except IntegrityError:
         raise Conflict("A room with that slug exists already.") from None
     return room
@@ -155,7 +154,6 @@ async def update_room(h: Hearth, auth: Auth, room_id: object, data: dict[str, An
                 room.archived_at = (room.archived_at or utcnow()) if archived else None
             audit.record(tx.session, auth.user, "room_changed", target_kind="room", target_id=room.id,
                          fields=sorted(fields) + (["archived"] if archived is not None else []))
-            tx.emit("rooms", {"type": "room_updated", "room": room_out(room)})
     except IntegrityError:
         raise Conflict("A room with that slug exists already.") from None
     return room

@@ -18,5 +18,8 @@ from server.metrics import KNOWN_FRAME_TYPES  # noqa: E402
 KNOWN_FRAME_TYPES.update(_ALL)
 
 
+FRAME_TYPES = frozenset(_ALL)  # every client -> server frame type (docs/protocol.md lists them)
+
+
 def handler_for(frame_type: object) -> Handler | None:
     return _ALL.get(frame_type) if isinstance(frame_type, str) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 from typing import Any
@@ -18,6 +19,8 @@ def test_messages_written_while_the_server_is_down_arrive_once(browser: Any) -> 
     try:
         alice, bob = sign_up(server), sign_up(server)
         pa, pb = new_page(browser, server), new_page(browser, server)
+        sent_by_bob: list[dict[str, Any]] = []  # every frame Bob's client sends, on every socket
+        pb.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent_by_bob.append(json.loads(payload))))
         for page, member in ((pa, alice), (pb, bob)):
             log_in(page, member.pseudonym)
             page.get_by_role("link", name=re.compile("Stimulants")).click()
@@ -38,7 +41,12 @@ def test_messages_written_while_the_server_is_down_arrive_once(browser: Any) -> 
             expect(page.locator(".message .body", has_text="before the crash")).to_have_count(1)
         pa.reload()
         expect(pa.locator(".message .body", has_text="written while the server was down")).to_have_count(1)
-        stored = [m for m in alice.get("/api/v1/rooms/8/messages").json()["messages"] if m["body"] == "written while the server was down"]
+        history = alice.get("/api/v1/rooms/8/messages").json()["messages"]
+        stored = [m for m in history if m["body"] == "written while the server was down"]
         assert len(stored) == 1
+        # Bob's client resumed the room from the last seq it had seen, not from scratch.
+        joins = [frame for frame in sent_by_bob if frame.get("type") == "join" and frame.get("room_id") == 8]
+        before = next(m for m in history if m["body"] == "before the crash")
+        assert "after_seq" not in joins[0] and joins[-1]["after_seq"] == before["seq"], joins
     finally:
         server.stop()

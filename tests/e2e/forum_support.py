@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from tests.support import Database, Member, ServerProcess
+from tests.support import Database, Member, ServerProcess, run_sql  # noqa: F401 (tests import run_sql from here too)
 
 # Rate limits off for the feature tests; tests/e2e/test_forum_limits.py checks them.
 NO_LIMITS = {"HEARTH_FORUM_REPLY_RATE": "off", "HEARTH_FORUM_THREAD_RATE": "off", "HEARTH_SEARCH_RATE": "off"}
@@ -43,25 +38,6 @@ def thread_posts(member: Member, thread_id: int, limit: int = 100) -> list[dict[
     response = member.get(f"/api/v1/forum/threads/{thread_id}?limit={limit}")
     assert response.status_code == 200, response.text
     return response.json()["posts"]  # type: ignore[no-any-return]
-
-
-def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
-    """Write straight to the server's database, for rows a test needs without
-    the steps that make them (an account's age, talk-now history)."""
-    url = server.database.url or f"sqlite+aiosqlite:///{server.database.data_dir / 'hearth.db'}"
-
-    async def run() -> list[Any]:
-        engine = create_async_engine(url)
-        try:
-            async with engine.begin() as connection:
-                result = await connection.execute(text(statement), params or {})
-                return list(result) if result.returns_rows else []
-        finally:
-            await engine.dispose()
-
-    # Its own loop in its own thread, so async tests can call it too.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, run()).result()
 
 
 def sql_ago(server: ServerProcess, seconds: int) -> str:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from tests.support import ServerProcess, Socket, sign_up
+from tests.support import ROOT, ServerProcess, Socket, run_sql, sign_up
 
 ROOM = 1  # "Welcome", seeded by the first migration
 
@@ -188,6 +188,19 @@ async def test_logout_closes_open_sockets_with_a_documented_code(server: ServerP
     code, reason = await asyncio.wait_for(sock.closed, 10)
     assert (code, reason) == (1008, "logged_out")
     assert member.get("/api/v1/me").status_code == 401
+
+
+async def test_a_socket_closes_with_a_documented_code_when_its_session_expires(server: ServerProcess) -> None:
+    member = sign_up(server)
+    # The session's absolute end, brought to two seconds from now.
+    soon = "now() + interval '2 seconds'" if server.database.url else "datetime('now', '+2 seconds')"
+    run_sql(server, f"UPDATE sessions SET expires_at = {soon} WHERE user_id = :user", {"user": member.user["id"]})
+    sock = await member.socket()
+    code, reason = await asyncio.wait_for(sock.closed, 15)
+    assert (code, reason) == (1008, "session_expired")
+    assert "| 1008 | `logged_out`, `session_expired`" in (ROOT / "docs" / "protocol.md").read_text()
+    refused = member.get("/api/v1/me")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
 
 
 async def test_too_many_sockets_for_one_account_are_refused(server: ServerProcess) -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from server.config import SETTINGS
-from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, free_port, sign_up
+from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, free_port, prepared_venv, sign_up
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -25,12 +25,14 @@ def _hearth_services() -> list[str]:
     return [name for name in SERVICES if name.startswith("hearth-")]
 
 
-def test_compose_sets_only_settings_that_exist() -> None:
+def test_compose_and_the_image_set_only_settings_that_exist() -> None:
     known = {s.env for s in SETTINGS}
     for name, service in SERVICES.items():
         for key in (service.get("environment") or {}):
             if key.startswith("HEARTH_"):
                 assert key in known, f"{name} sets {key}, which Hearth does not read"
+    image = set(re.findall(r"\b(HEARTH_[A-Z_]+)=", (ROOT / "Dockerfile").read_text()))
+    assert image and image <= known
 
 
 def test_compose_services_are_the_ones_the_readme_describes() -> None:
@@ -68,15 +70,15 @@ def test_cluster_refuses_several_processes_on_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not (configured_database_url() and configured_redis_url()),
                     reason="several processes need PostgreSQL + Redis (CI runs this in its PostgreSQL + Redis pass)")
-async def test_cluster_serves_chat_across_its_processes() -> None:
+async def test_the_cluster_script_serves_chat_across_its_processes(tmp_path: Path) -> None:
     database = await asyncio.to_thread(Database.fresh)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
     env.update({"HEARTH_DATA_DIR": str(database.data_dir), "HEARTH_DATABASE_URL": database.url or "",
                 "HEARTH_REDIS_URL": configured_redis_url() or "", "HEARTH_BROKER_PREFIX": "cluster-" + database.data_dir.name,
-                "HEARTH_SECRET_KEY": "cluster-secret-" + "c" * 32})
-    cluster = subprocess.Popen([sys.executable, "-m", "server", "cluster", "--processes", "2", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                "HEARTH_SECRET_KEY": "cluster-secret-" + "c" * 32, "HEARTH_VENV": str(prepared_venv(tmp_path / "venv"))})
+    cluster = subprocess.Popen([str(ROOT / "scripts" / "cluster"), "--processes", "2", "--port", str(port)],
+                               cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

@@ -4,8 +4,6 @@ phone (C24; issue 11 point 6)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from server.accounts.totp import code_at
-from tests.support import PASSWORD, ROOT, Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, run_hearth, sign_up
 
 
 def _login(server: ServerProcess, name: str, **extra: str) -> httpx.Response:
@@ -66,10 +64,9 @@ def test_staff_enrol_and_then_need_a_code_that_works_once(server: ServerProcess)
 
 def test_a_recovery_code_stands_in_for_a_lost_phone_once(server: ServerProcess) -> None:
     name = "Modx" + str(int(time.time() * 1000))[-8:]
-    result = subprocess.run([sys.executable, "-m", "server", "user", "create", name, "--role", "moderator", "--password-stdin"],
-                            cwd=ROOT, env=server.env(), input=(PASSWORD + "\n").encode(), capture_output=True, timeout=60)
-    assert result.returncode == 0, result.stderr.decode()
-    codes = [line for line in result.stdout.decode().splitlines() if line.count("-") == 2]
+    result = run_hearth(server, "user", "create", name, "--role", "moderator", "--password-stdin", stdin=PASSWORD + "\n")
+    assert result.returncode == 0, result.stderr
+    codes = [line for line in result.stdout.splitlines() if line.count("-") == 2]
     token = _login(server, name).json()["token"]
     moderator = Member(server, name, token, {})
     _enrol(moderator)
@@ -81,9 +78,8 @@ def test_a_recovery_code_stands_in_for_a_lost_phone_once(server: ServerProcess) 
                                                                     "new_password": "another long passphrase"})
     assert reset.status_code == 401 and reset.json()["error"]["code"] == "second_factor_required"
     # An admin can remove a lost authenticator from the command line.
-    done = subprocess.run([sys.executable, "-m", "server", "user", "reset-second-factor", name], cwd=ROOT, env=server.env(),
-                          capture_output=True, timeout=60)
-    assert done.returncode == 0, done.stderr.decode()
+    done = run_hearth(server, "user", "reset-second-factor", name)
+    assert done.returncode == 0, done.stderr
     assert moderator.get("/api/v1/me").status_code == 401  # their sessions ended
     assert _login(server, name).status_code == 200
 

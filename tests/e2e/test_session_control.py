@@ -5,13 +5,11 @@ password closes the affected sockets at once (C6, C7; issue 11 point 6)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import httpx
 import pytest
 
-from tests.support import PASSWORD, ROOT, Member, ServerProcess, configured_redis_url, sign_up
+from tests.support import PASSWORD, Member, ServerProcess, configured_redis_url, run_hearth, sign_up
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -92,9 +90,8 @@ async def test_recovery_ends_every_session_and_closes_every_socket(server: Serve
 async def test_a_role_change_from_the_command_line_closes_open_sockets(server: ServerProcess) -> None:
     member = sign_up(server)
     sock = await member.socket()
-    done = subprocess.run([sys.executable, "-m", "server", "user", "set-role", member.pseudonym, "specialist"],
-                          cwd=ROOT, env=server.env(), capture_output=True, timeout=60)
-    assert done.returncode == 0, done.stderr.decode()
+    done = run_hearth(server, "user", "set-role", member.pseudonym, "specialist")
+    assert done.returncode == 0, done.stderr
     assert await sock.closed == (1008, "role_changed")
     again = await member.socket()
     assert again.frames[0]["user"]["role"] == "specialist"

@@ -1,3 +1,6 @@
+import asyncio
+import threading
+
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
@@ -19,6 +22,50 @@ async def test_hashes_are_argon2id_with_at_least_rfc9106_second_option() -> None
     params = extract_parameters(hashed)
     assert params.memory_cost >= 65536 and params.time_cost >= 3 and params.parallelism >= 1
     assert PARAMETERS.type.name == "ID"
+
+
+async def test_hashes_run_off_the_event_loop_and_at_most_the_cap_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    hasher = Hasher(2)
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def counted(real):  # type: ignore[no-untyped-def]
+        def run(*args):  # type: ignore[no-untyped-def]
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            try:
+                return real(*args)
+            finally:
+                with lock:
+                    running[0] -= 1
+        return run
+
+    class Counting:  # argon2's PasswordHasher has slots: wrap it instead
+        hash = staticmethod(counted(hasher._hasher.hash))
+        verify = staticmethod(hasher._hasher.verify)  # counted through _verify
+
+    monkeypatch.setattr(hasher, "_hasher", Counting())
+    monkeypatch.setattr(hasher, "_verify", counted(hasher._verify))
+    stored = await hasher.hash("a perfectly fine passphrase")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    beat = asyncio.create_task(ticker())
+    work = [hasher.hash(f"passphrase number {i}") for i in range(4)] + [hasher.verify(stored, "a perfectly fine passphrase")] * 2
+    results = await asyncio.gather(*work)
+    beat.cancel()
+    assert most[0] == 2, "each hash takes 64 MiB: no more than the cap at once"
+    assert ticks >= 10, "the event loop kept running while passwords were hashed"
+    assert results[-2:] == [True, True]
+
+
+async def test_the_cap_is_the_setting(hearth) -> None:  # type: ignore[no-untyped-def]
+    assert hearth.hasher.concurrency == hearth.settings.hash_concurrency == 2
 
 
 async def test_verify_accepts_the_password_exactly_as_typed() -> None:

@@ -117,3 +117,36 @@ async def test_set_role_changes_the_role(hearth: Hearth) -> None:
     assert changed.role == "moderator"
     with pytest.raises(InvalidField):
         await accounts.set_role(hearth, user.pseudonym, "overlord")
+
+
+async def test_frames_on_a_socket_are_use_and_keep_an_active_session_alive(hearth: Hearth) -> None:
+    from server.ws import Connection
+
+    idle = timedelta(minutes=hearth.settings.session_idle_minutes)
+    _user, token, _codes = await accounts.sign_up(hearth, unique_name(), PASSWORD)
+    auth = await accounts.authenticate(hearth, token)
+    # The member opened the socket 29 minutes ago and has chatted on it ever since.
+    await _age_session(hearth, token, idle=idle - timedelta(minutes=1))
+    auth.session.last_used_at -= idle - timedelta(minutes=1)
+    conn = Connection(hearth, None, auth)  # type: ignore[arg-type]  # no socket needed to handle a frame
+    await conn._handle_text('{"type": "ping", "ref": 1}')
+    assert conn.queue.get_nowait() == '{"type":"pong","ref":1}'
+    await _age_session(hearth, token, idle=timedelta(minutes=2))  # two more minutes pass
+    assert (await accounts.authenticate(hearth, token)).session.id == auth.session.id
+
+
+async def test_a_frame_after_the_idle_limit_does_not_bring_the_session_back(hearth: Hearth) -> None:
+    from server.ws import CLOSE_POLICY, Connection
+
+    idle = timedelta(minutes=hearth.settings.session_idle_minutes)
+    _user, token, _codes = await accounts.sign_up(hearth, unique_name(), PASSWORD)
+    auth = await accounts.authenticate(hearth, token)
+    await _age_session(hearth, token, idle=idle + timedelta(minutes=1))
+    auth.session.last_used_at -= idle + timedelta(minutes=1)
+    conn = Connection(hearth, None, auth)  # type: ignore[arg-type]
+    await conn._handle_text('{"type": "ping"}')
+    error, close = conn.queue.get_nowait(), conn.queue.get_nowait()
+    assert '"code":"session_expired"' in error  # type: ignore[operator]
+    assert (close.code, close.reason) == (CLOSE_POLICY, "session_expired")  # type: ignore[union-attr]
+    with pytest.raises(NotAuthenticated):
+        await accounts.authenticate(hearth, token)
