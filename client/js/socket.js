@@ -2,7 +2,10 @@
 // last seq it saw (the server replays what was missed, without gaps or
 // duplicates), and resends unacknowledged messages with the same client_id,
 // so nothing typed while offline is lost or doubled.
-const SESSION_ENDED = new Set(["logged_out", "session_expired", "password_changed", "session_ended", "suspended", "banned"]);
+// 1008 reasons after which this session can never reconnect (docs/protocol.md);
+// `role_changed` is not one: the session lives on with new rights, so it reconnects.
+const SESSION_ENDED = new Set(["logged_out", "session_expired", "password_changed", "session_ended", "ended_by_member",
+  "account_deleted", "second_factor_reset", "suspended", "banned"]);
 
 export class Live {
   constructor() {

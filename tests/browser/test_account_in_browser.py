@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 from server.accounts.totp import code_at
@@ -52,4 +53,20 @@ def test_a_member_leaves_and_their_words_go(browser: Any, server: ServerProcess)
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("Your account is gone.")).to_be_visible()
     assert member.get("/api/v1/me").status_code == 401
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_session_ended_from_another_device_sends_this_one_to_log_in_at_once(browser: Any, server: ServerProcess) -> None:
+    member = sign_up(server)  # the API client is the member's other device
+    page = new_page(browser, server)
+    log_in(page, member.pseudonym)
+    sockets: list[Any] = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    this_device = next(s["id"] for s in member.get("/api/v1/me/sessions").json()["sessions"] if not s["current"])
+    ended = httpx.delete(f"{server.base}/api/v1/me/sessions/{this_device}", headers=member.headers)
+    assert ended.status_code == 200, ended.text
+    expect(page.get_by_text("Your session has ended. Please log in again.")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.wait_for_timeout(1500)  # longer than the first reconnect back-off
+    assert sockets == []  # it did not knock again on a door that is closed for good
     assert page.errors == []  # type: ignore[attr-defined]
