@@ -1,7 +1,9 @@
 """Talk to someone now: a queue for a live one-on-one with whoever is free.
 
-Helpers are peer specialists on call and mentors who marked themselves
-available to listen; each sets how many such chats they take at once. The
+Helpers are peer specialists and volunteering mentors who marked themselves
+available to listen (a specialist's crisis on-call is a separate choice, so
+crisis work is never crowded out by chats they did not take on); each sets how
+many such chats they take at once. The
 first helper to take a request wins (`UPDATE … WHERE status = 'waiting'`),
 and a helper's cap is a counter moved by `UPDATE … WHERE active_chats <
 max_chats` in the same transaction, so both hold across processes. In the
