@@ -3,6 +3,7 @@
 import { api, ApiError } from "../api.js";
 import { h, clear } from "../dom.js";
 import { t } from "../i18n.js";
+import { live } from "../socket.js";
 
 function errorText(error) {
   return error instanceof ApiError && error.detail ? error.detail : t("error.generic");
@@ -109,9 +110,13 @@ function leaveCard(onLeft) {
     try {
       const body = { password: password.value, messages: remove.checked ? "remove" : "keep" };
       if (code.value.trim()) body.totp_code = code.value.trim();
+      // This page says goodbye itself: the server closing the socket ("account_deleted")
+      // must not send it to the log-in page first.
+      live.stop();
       await api("/api/v1/me", { method: "DELETE", body });
       onLeft();
     } catch (error) {
+      live.connect();  // still here: the account stays and so does the live connection
       box.hidden = false;
       box.textContent = errorText(error);
     }
