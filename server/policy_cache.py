@@ -46,22 +46,25 @@ class PolicyCache:
         if epoch == self._epoch:  # a transaction that read an older epoch reads everything
             session.info[_SESSION_KEY] = (self, epoch)
 
+    async def answer(self, epoch: int, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        if self._epoch == epoch and key in self._values:
+            self.hits += 1
+            return self._values[key]  # type: ignore[no-any-return]
+        value = await load()
+        self.misses += 1
+        # Another transaction may have seen a newer epoch meanwhile (PostgreSQL runs
+        # writes side by side): then what this one read may be stale, so keep it out.
+        if self._epoch == epoch:
+            if len(self._values) >= MAX_ENTRIES:
+                self._values.clear()
+            self._values[key] = value
+        return value
+
 
 async def cached(session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
     """`load()`'s value, from the cache when this transaction has validated it."""
-    entry = session.info.get(_SESSION_KEY)
+    entry: tuple[PolicyCache, int] | None = session.info.get(_SESSION_KEY)
     if entry is None:
         return await load()
     cache, epoch = entry
-    if cache._epoch == epoch and key in cache._values:
-        cache.hits += 1
-        return cache._values[key]  # type: ignore[no-any-return]
-    value = await load()
-    cache.misses += 1
-    # Another transaction may have seen a newer epoch meanwhile (PostgreSQL runs
-    # writes side by side): then what this one read may be stale, so keep it out.
-    if cache._epoch == epoch:
-        if len(cache._values) >= MAX_ENTRIES:
-            cache._values.clear()
-        cache._values[key] = value
-    return value
+    return await cache.answer(epoch, key, load)
