@@ -32,17 +32,28 @@ export async function renderConversations(main) {
     h("p", {}, h("a", { href: "#/settings/messaging", text: t("dm.settingsLink") }), " · ",
       h("a", { href: "#/mentorship", text: t("dm.mentorLink") }))));
 
+  // Each conversation keeps its own link element across reloads: a list rebuilt
+  // between a finger's press and release would swallow the tap.
+  const rows = new Map();
   async function load() {
     const { conversations } = await api("/api/v1/conversations");
-    clear(list);
-    if (!conversations.length) list.append(h("li", { class: "muted", text: t("dm.empty") }));
+    const wanted = [];
     for (const c of conversations) {
       const badge = c.unread ? h("span", { class: "badge", text: t("dm.unread", { count: c.unread }) }) : null;
       const label = purposeLabel(c.purpose);
-      list.append(h("li", {}, h("a", { class: "room-link", href: `#/conversations/${c.id}` },
+      let row = rows.get(c.id);
+      if (!row) {
+        row = h("li", {}, h("a", { class: "room-link", href: `#/conversations/${c.id}` }));
+        rows.set(c.id, row);
+      }
+      row.firstElementChild.replaceChildren(
         h("span", { class: "room-name", text: c.with.pseudonym }, badge),
-        label ? h("span", { class: "room-desc", text: label }) : null)));
+        ...(label ? [h("span", { class: "room-desc", text: label })] : []));
+      wanted.push(row);
     }
+    if (!conversations.length) wanted.push(h("li", { class: "muted", text: t("dm.empty") }));
+    const shown = [...list.children];
+    if (shown.length !== wanted.length || shown.some((row, index) => row !== wanted[index])) list.replaceChildren(...wanted);
   }
 
   openForm.addEventListener("submit", async (event) => {
