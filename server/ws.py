@@ -2,9 +2,15 @@
 
 Two tasks per socket, cancelled together: the receive loop parses frames and
 calls actions; the send loop drains a bounded queue. Room events pass a
-per-room cursor in the send loop, so the client gets every change exactly
-once and in seq order: duplicates are dropped, and a hole (a missed or
-reordered publish, a broker outage, a resume) is filled from the database."""
+per-room cursor, so the client gets every change exactly once and in seq
+order: duplicates are dropped, and a hole (a missed or reordered publish, a
+broker outage, a resume) is filled from the database by the send loop.
+
+While the send loop has nothing queued, an in-order room event is written
+straight from the hub's fan-out (`server/eager.py`): one frame to a socket
+with room in its buffer never waits, and waking a task per recipient was most
+of a delivery's cost. Anything else, and everything behind a write that had
+to wait, goes through the queue, so order never changes."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from server import jsonutil, metrics
 from server.actions import blocks, messages
 from server.actions.accounts import Auth, authenticate, note_socket_use, session_still_live, user_out
 from server.db import storage_error
+from server.eager import start_now
 from server.errors import BadRequest, HearthError, InvalidField, NotAuthenticated, NumberOutOfRange, out_of_range
 from server.models.base import utcnow
 from server.http.common import client_address, hearth, origin_allowed, session_token
@@ -62,6 +69,8 @@ class Connection:
         self.cursors: dict[int, int] = {}  # room id -> last seq this client has
         self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
+        self.send_loop_waiting = False  # the send loop waits on an empty queue: direct writes may go
+        self.unfinished_write: asyncio.Task[None] | None = None  # a direct write waiting for the socket
         self.idle = asyncio.Event()  # clear while a frame is being handled
         self.idle.set()
         # Feature areas' own hub subscribers (e.g. forum thread readers) clean up here.
@@ -69,7 +78,50 @@ class Connection:
 
     # ---- called by the hub ------------------------------------------------
     def deliver(self, delivery: Delivery) -> None:
+        if self.send_loop_waiting and self.unfinished_write is None and not self.closing and self.queue.empty():
+            if self._deliver_now(delivery):
+                return
         self._put(delivery)
+
+    def _deliver_now(self, delivery: Delivery) -> bool:
+        """Write an in-order room event at once; False leaves it to the send loop."""
+        if delivery.channel.startswith("user:"):
+            return False  # may end the session or change what this socket follows
+        event = delivery.event
+        room_id, seq = event.get("room_id"), event.get("seq")
+        if isinstance(room_id, int) and isinstance(seq, int):  # a room change (else e.g. a crisis alert: as is)
+            cursor = self.cursors.get(room_id)
+            if cursor is None or seq <= cursor:
+                return True  # not joined, or already sent (by a replay)
+            if seq > cursor + 1:
+                return False  # a hole: the send loop replays it from the database
+            self.cursors[room_id] = seq
+            if self._hidden(event.get("message")):
+                return True
+        try:
+            waiting = start_now(self.websocket.send_text(delivery.text))
+        except Exception:
+            self._write_failed()
+            return True
+        metrics.frames_out.inc()
+        if waiting is not None:  # the socket's buffer is full: later frames queue behind this one
+            self.unfinished_write = waiting
+            waiting.add_done_callback(self._direct_write_done)
+        return True
+
+    def _direct_write_done(self, task: asyncio.Task[None]) -> None:
+        self.unfinished_write = None
+        if not task.cancelled() and task.exception() is not None:
+            self._write_failed()
+
+    def _write_failed(self) -> None:
+        """The socket is gone: the send loop's close ends the session (the receive loop sees it too)."""
+        if not self.closing:
+            self.closing = True
+            try:
+                self.queue.put_nowait(_Close(1011, "send_failed"))
+            except asyncio.QueueFull:
+                pass
 
     def resync(self) -> None:
         """The broker was cut off and is back: events may have been lost, so
@@ -99,7 +151,16 @@ class Connection:
     # ---- send loop ----------------------------------------------------------
     async def send_loop(self) -> None:
         while True:
-            item = await self.queue.get()
+            if self.queue.empty():
+                self.send_loop_waiting = True
+                try:
+                    item = await self.queue.get()
+                finally:
+                    self.send_loop_waiting = False
+            else:
+                item = self.queue.get_nowait()
+            if self.unfinished_write is not None:
+                await self.unfinished_write  # a direct write still under way goes out first
             if isinstance(item, str):
                 await self.websocket.send_text(item)
                 metrics.frames_out.inc()
@@ -315,6 +376,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             metrics.connections.dec()
         h.connections.discard(conn)
         await conn.finish_frame_in_hand()
+        if conn.unfinished_write is not None:
+            tasks.append(conn.unfinished_write)
         for task in tasks:
             task.cancel()
         for task in tasks:
