@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 _SESSION_KEY = "policy_cache"
+_READ_EPOCH = text("SELECT epoch FROM policy_epoch WHERE id = 1")
 MAX_ENTRIES = 50_000  # far above a busy process's rooms + active authors; a bound against growth
 
 
@@ -37,7 +38,7 @@ class PolicyCache:
     async def use(self, session: AsyncSession) -> None:
         """Read the epoch in this transaction and let the cached loaders below
         answer from memory for the rest of it."""
-        epoch = await session.scalar(text("SELECT epoch FROM policy_epoch WHERE id = 1"))
+        epoch = (await (await session.connection()).execute(_READ_EPOCH)).scalar()  # Core: every message runs it
         if epoch is None:  # no epoch row (a database emptied by hand): read everything
             return
         if self._epoch is None or epoch > self._epoch:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,13 +68,20 @@ def _with_authors() -> Select[tuple[Message, User]]:
     return select(Message, User).outerjoin(User, User.id == Message.author_id)
 
 
+# Built once and run as plain SQL (Core) on the session's connection: every
+# message runs these, and building statements and the ORM's unit of work for
+# one INSERT were most of a message's CPU (docs/performance.md).
+_rooms, _messages = Room.__table__, Message.__table__
+_NEXT_SEQ = (update(_rooms).where(_rooms.c.id == bindparam("room"), _rooms.c.archived_at.is_(None))
+             .values(last_seq=_rooms.c.last_seq + 1).returning(_rooms.c.last_seq))
+_STORED_ID = select(_messages.c.id).where(_messages.c.author_id == bindparam("author"), _messages.c.client_id == bindparam("client"))
+_INSERT = _messages.insert().returning(_messages.c.id)
+
+
 async def _next_seq(session: AsyncSession, room_id: int) -> int:
-    seq = await session.scalar(
-        update(Room)
-        .where(Room.id == room_id, Room.archived_at.is_(None))
-        .values(last_seq=Room.last_seq + 1)
-        .returning(Room.last_seq)
-    )
+    """Seq changes never need the room's ORM object in step: nothing reads its
+    last_seq in the same transaction."""
+    seq = (await (await session.connection()).execute(_NEXT_SEQ, {"room": room_id})).scalar()
     if seq is None:
         raise Forbidden("This room is archived: you can read it, but not post.", code="room_archived")
     return seq
@@ -108,8 +115,10 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             # Mutes, paused rooms, rate limits: before the room lock is taken.
             new_account = await screening.gate(h, tx, auth, room=room, now=now)
             seq = await _next_seq(tx.session, room.id)  # takes the room lock before the duplicate check
-            found = await _existing(tx.session, auth.user.id, client_id)
-            if found is not None:
+            connection = await tx.session.connection()
+            if (await connection.execute(_STORED_ID, {"author": auth.user.id, "client": client_id})).first() is not None:
+                found = await _existing(tx.session, auth.user.id, client_id)
+                assert found is not None  # under the room lock, in this transaction
                 raise _AlreadyStored(_same_place(found, room.id))  # rolls back: the seq is given back
             if reply_to is not None:
                 quoted = await tx.session.get(Message, reply_to)
@@ -118,12 +127,10 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             place = "room" if room.kind == "topic" else "conversation"
             verdict = await screening.screen(h, auth.user, text, place=place, new_account=new_account)  # may refuse
             held = await unattended_rules(h, tx.session, auth.user, room, now) or verdict.hold
-            message = Message(
-                room_id=room.id, author_id=auth.user.id, client_id=client_id, body=verdict.text,
-                seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to,
-            )
-            tx.session.add(message)
-            await tx.session.flush()
+            values = dict(room_id=room.id, author_id=auth.user.id, client_id=client_id, body=verdict.text,
+                          seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to)
+            # A plain object, not added to the session: nothing below changes it.
+            message = Message(id=(await connection.execute(_INSERT, values)).scalar_one(), **values)
             await moderate(h, tx, auth.user, room, message, now)
             await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
                                         place=place, room_id=room.id, thread_id=None, body=message.body, now=now)
