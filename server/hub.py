@@ -17,11 +17,12 @@ from server.broker import Broker
 log = logging.getLogger("hearth.hub")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Delivery:
     channel: str
     event: dict[str, object]
     text: str
+    frame: bytes | None = None  # the WebSocket frame, encoded by the first socket that writes it raw
 
 
 class Subscriber(Protocol):

@@ -19,6 +19,8 @@ FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 connections = Gauge("hearth_ws_connections", "Open WebSocket connections in this process", registry=REGISTRY)
 frames_in = Counter("hearth_ws_frames_in_total", "Frames received, by type", ["type"], registry=REGISTRY)
 frames_out = Counter("hearth_ws_frames_out_total", "Frames sent to clients", registry=REGISTRY)
+frames_prepared = Counter("hearth_ws_frames_prepared_total", "Of those, room events written from one encoding shared by all recipients",
+                          registry=REGISTRY)
 slow_consumers = Counter("hearth_ws_slow_consumers_total", "Sockets dropped because they fell too far behind", registry=REGISTRY)
 send_seconds = Histogram("hearth_send_seconds", "From a send frame to its ack (validate, write, moderate, publish)", buckets=FAST, registry=REGISTRY)
 fanout_recipients = Histogram("hearth_fanout_recipients", "Local sockets one event was queued for",

@@ -13,6 +13,12 @@ subclasses add the missing deadlines, each of which *aborts* the transport:
 - keepalive: when a ping goes unanswered uvicorn sends close 1011; if the
   peer's window is shut, that close can never be flushed, so the socket is aborted.
 
+The WebSocket protocol also offers the app one ASGI extension,
+`hearth.prepared_frames`: write a frame that was encoded once for every
+recipient of a room event (a server's frames are unmasked, so they are the same
+bytes for everyone). It writes only to an open socket with room in its buffer
+and says False otherwise, and the app then sends through ASGI as usual.
+
 Deadlines come from `Settings` (HEARTH_REQUEST_TIMEOUT_SECONDS, HEARTH_WS_STALL_SECONDS)."""
 
 from __future__ import annotations
@@ -28,6 +34,16 @@ try:  # httptools is uvicorn[standard]'s parser; h11 is always there
 except ImportError:  # pragma: no cover - depends on the install
     from uvicorn.protocols.http.h11_impl import H11Protocol as _HttpBase  # type: ignore[assignment]
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol as _WsBase
+from wsproto.connection import ConnectionState
+from wsproto.frame_protocol import FrameProtocol
+
+PREPARED_FRAMES = "hearth.prepared_frames"
+_encoder = FrameProtocol(client=False, extensions=[])  # stateless for whole, unfragmented messages
+
+
+def text_frame(text: str) -> bytes:
+    """One complete WebSocket text frame, as wsproto would write it to any client."""
+    return _encoder.send_data(text, fin=True)
 
 _REQUEST_TIMEOUT_RESPONSE = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
@@ -102,6 +118,18 @@ class GuardedWSProtocol(_WsBase):  # type: ignore[misc]
         if not self.transport.is_closing() or self.transport.get_write_buffer_size():
             log.info("dropping a WebSocket whose client stopped reading")
             self.transport.abort()
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        self.scope["extensions"][PREPARED_FRAMES] = {"write": self.write_prepared}  # type: ignore[index]
+
+    def write_prepared(self, frame: bytes) -> bool:
+        """Write a whole encoded frame now; False when the socket is not open for it or its buffer is full."""
+        if (not self.handshake_complete or self.close_sent or self.disconnected or not self.writable.is_set()
+                or self.conn.state is not ConnectionState.OPEN or self.transport.is_closing()):
+            return False
+        self.transport.write(frame)
+        return True
 
     def keepalive_timeout(self) -> None:
         super().keepalive_timeout()

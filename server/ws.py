@@ -30,6 +30,7 @@ from server.errors import BadRequest, HearthError, InvalidField, NotAuthenticate
 from server.models.base import utcnow
 from server.http.common import client_address, hearth, origin_allowed, session_token
 from server.hub import Delivery
+from server.transport import PREPARED_FRAMES, text_frame
 from server.services import Hearth
 from server.ws_handlers import handler_for
 
@@ -69,6 +70,9 @@ class Connection:
         self.cursors: dict[int, int] = {}  # room id -> last seq this client has
         self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
+        # Our uvicorn protocol can write a frame encoded once for the whole room (server/transport.py).
+        prepared = websocket.scope.get("extensions", {}).get(PREPARED_FRAMES)
+        self.write_prepared: Callable[[bytes], bool] | None = prepared["write"] if prepared else None
         self.send_loop_waiting = False  # the send loop waits on an empty queue: direct writes may go
         self.unfinished_write: asyncio.Task[None] | None = None  # a direct write waiting for the socket
         self.idle = asyncio.Event()  # clear while a frame is being handled
@@ -97,6 +101,14 @@ class Connection:
                 return False  # a hole: the send loop replays it from the database
             self.cursors[room_id] = seq
             if self._hidden(event.get("message")):
+                return True
+        if self.write_prepared is not None:
+            frame = delivery.frame
+            if frame is None:
+                frame = delivery.frame = text_frame(delivery.text)
+            if self.write_prepared(frame):
+                metrics.frames_out.inc()
+                metrics.frames_prepared.inc()
                 return True
         try:
             waiting = start_now(self.websocket.send_text(delivery.text))
