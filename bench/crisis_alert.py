@@ -66,7 +66,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         slots = [SlotSpec(i, ROOM) for i in range(args.senders)]
         crisis_slots = list(range(len(slots), len(slots) + len(people)))
         slots += [SlotSpec(args.members + j, ROOM) for j in range(len(people))]
-        fleet = Fleet(server.ws_url, sockets, slots, processes=args.gen_processes, cpu=args.gen_cpu, watch_alerts={specialist})
+        # The specialist and the people in crisis are on their own devices: their sockets get a
+        # worker process of their own, so the background's saturated workers do not delay them.
+        probe = set(range(args.members, len(sockets))) if args.probe_apart else set()
+        fleet = Fleet(server.ws_url, sockets, slots, processes=args.gen_processes, cpu=args.gen_cpu, watch_alerts={specialist},
+                      apart=probe)
         connected, errors, last = fleet.connect()
         if connected != len(sockets):
             raise RuntimeError(f"only {connected}/{len(sockets)} sockets connected ({errors} errors, last: {last})")
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         latencies = [(alerts[people[k - 10_000_000]["pseudonym"]] - t) / 1e6 for k, t in sent.items()
                      if people[k - 10_000_000]["pseudonym"] in alerts]
         return {"scenario": "crisis_alert", **server.describe(), "members": args.members, "background_rate": rate,
-                "capacity_msg_s": measured, "load_fraction": args.load if measured else None, "crises": len(sent),
+                "capacity_msg_s": measured, "load_fraction": args.load if measured else None, "crises": len(sent), "probe_apart": args.probe_apart,
                 "alerted": len(latencies), "alert_latency_ms": summary_ms(latencies), "setup_s": round(setup_s, 2),
                 "server_cpu_pin": args.server_cpu, "generator_cpu_pin": args.gen_cpu, **info, **result}
     finally:
@@ -114,6 +118,9 @@ def main() -> int:
     parser.add_argument("--probe-messages", type=int, default=600)
     parser.add_argument("--crises", type=int, default=40)
     parser.add_argument("--crisis-interval", type=float, default=0.25)
+    parser.add_argument("--probe-together", dest="probe_apart", action="store_false",
+                        help="put the specialist and the people in crisis in the background's worker processes "
+                             "(before 2026-11-27 evening; a saturated generator then adds its own delay)")
     add_common(parser)
     args = parser.parse_args()
     if args.quick:

@@ -269,18 +269,23 @@ class Fleet:
     """The generator's worker processes, driven from the parent (blocking calls)."""
 
     def __init__(self, url: str, sockets: list[SocketSpec], slots: list[SlotSpec], processes: int = 3,
-                 cpu: int | None = None, watch_alerts: set[int] | None = None) -> None:
+                 cpu: int | None = None, watch_alerts: set[int] | None = None, apart: set[int] | None = None) -> None:
+        """`apart`: sockets given a worker process of their own (e.g. the people whose
+        latency is measured), so a saturated background worker does not delay them."""
         self.url = url
         self.sockets = sockets
         self.slots = slots
-        self.processes = max(1, min(processes, len(sockets)))
+        apart = apart or set()
+        background = [i for i in range(len(sockets)) if i not in apart]
+        self.processes = max(1, min(processes, len(background)))
         self.cpu = cpu
         context = mp.get_context("spawn")
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         self.slot_owner: dict[int, int] = {}
-        owner = {i: i % self.processes for i in range(len(sockets))}
-        for w in range(self.processes):
+        owner = {i: n % self.processes for n, i in enumerate(background)}
+        owner.update({i: self.processes for i in apart})
+        for w in range(self.processes + (1 if apart else 0)):
             mine = {i: s for i, s in enumerate(sockets) if owner[i] == w}
             my_slots = {j: s for j, s in enumerate(slots) if owner[s.socket] == w}
             self.slot_owner.update({j: w for j in my_slots})
