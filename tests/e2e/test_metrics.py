@@ -44,6 +44,27 @@ async def test_a_room_event_reaches_members_as_one_shared_frame(server: ServerPr
         await sock.close()
 
 
+async def test_other_websocket_implementations_deliver_through_asgi() -> None:
+    """websockets-sansio offers no prepared frames: the same direct path sends through ASGI."""
+    server = ServerProcess(Database.fresh(), extra_env={"HEARTH_WS_IMPL": "websockets-sansio"}).start()
+    try:
+        speaker, listener = sign_up(server), sign_up(server)
+        socks = [await speaker.socket(), await listener.socket()]
+        for sock in socks:
+            await sock.join(1)
+        for n in range(5):
+            await socks[0].say(1, f"check-in number {n}")
+        for n in range(5):
+            event = await socks[1].wait_for(lambda f, n=n: f.get("type") == "message" and f["message"]["body"] == f"check-in number {n}")
+            assert event["seq"] == socks[1].events("message")[n]["seq"]  # in order
+        text = httpx.get(server.base + "/metrics").text
+        assert "hearth_ws_frames_prepared_total 0.0" in text and 'impl="websockets-sansio"' in text
+        for sock in socks:
+            await sock.close()
+    finally:
+        server.stop()
+
+
 def test_metrics_token_is_required_when_set() -> None:
     server = ServerProcess(Database.fresh(), extra_env={"HEARTH_METRICS_TOKEN": "scrape-secret-123"}).start()
     try:
