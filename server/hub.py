@@ -81,7 +81,10 @@ class Hub:
             return
         delivery = Delivery(channel, event, payload.decode())
         for subscriber in tuple(listeners):
-            subscriber.deliver(delivery)
+            try:
+                subscriber.deliver(delivery)  # may write to the socket at once (server/ws.py)
+            except Exception:  # one broken subscriber never costs the others their event
+                log.exception("a subscriber failed to take an event on %s", channel.split(":")[0])
         metrics.fanout_recipients.observe(len(listeners))
         if event.get("type") == "message" and isinstance(event.get("message"), dict):
             _observe_lag(event["message"].get("created_at"))

@@ -81,3 +81,4 @@ async def test_cancelling_the_task_cancels_what_the_coroutine_waits_on() -> None
     with pytest.raises(asyncio.CancelledError):
         await task
     assert gate.cancelled() and cleaned == ["finally"]
+
