@@ -71,7 +71,7 @@ class Connection:
         self.blocked: set[int] = set()  # authors this member has blocked: their words are not sent
         self.closing = False
         # Our uvicorn protocol can write a frame encoded once for the whole room (server/transport.py).
-        prepared = websocket.scope.get("extensions", {}).get(PREPARED_FRAMES)
+        prepared = (getattr(websocket, "scope", None) or {}).get("extensions", {}).get(PREPARED_FRAMES)
         self.write_prepared: Callable[[bytes], bool] | None = prepared["write"] if prepared else None
         self.send_loop_waiting = False  # the send loop waits on an empty queue: direct writes may go
         self.unfinished_write: asyncio.Task[None] | None = None  # a direct write waiting for the socket
