@@ -45,6 +45,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_port_run(count: int) -> int:
+    """A free port whose next count - 1 neighbours are free too: `hearth cluster`
+    listens on the port and its processes on the ones after it, and on a busy
+    machine a neighbour of a random free port is often some client's port."""
+    for _ in range(200):
+        base = free_port()
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except (OSError, OverflowError):
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+    raise RuntimeError(f"found no {count} free ports in a row")
+
+
 def percentiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"count": 0, "p50": None, "p95": None, "p99": None, "max": None}
@@ -92,6 +113,9 @@ class Server:
             env["HEARTH_REDIS_URL"] = self.redis_url
         env.update(self.extra_env)
         self.env = env
+        if self.processes > 1:
+            self.port = free_port_run(self.processes + 1)
+            env["HEARTH_PORT"] = str(self.port)
         command = [sys.executable, "-m", "server", "serve"] if self.processes == 1 else \
             [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
         profile = os.environ.get("BENCH_PROFILE")  # py-spy collapsed stacks of the server, for optimising
@@ -100,17 +124,20 @@ class Server:
                        *os.environ.get("BENCH_PROFILE_ARGS", "").split(), "--", *command]
         if self.cpu is not None:
             command = ["taskset", "-c", str(self.cpu), *command]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log_path = self.data_dir / "server.log"  # warnings and start-up failures only (HEARTH_LOG_LEVEL=warning)
+        with open(log_path, "ab") as log_file:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
         ready = [self.port + 1 + i for i in range(self.processes)] if self.processes > 1 else [self.port]
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 120  # migrations on a loaded 2-core machine (CI runs tests beside this)
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if all(httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=1).status_code == 200 for p in ready):
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("server did not start")
+        tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+        raise RuntimeError(f"server did not start (exit code {self.process.poll()}); its log ends:\n{tail}")
 
     def pids(self) -> list[int]:
         """The server process and its children (cluster members)."""

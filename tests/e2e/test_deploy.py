@@ -14,8 +14,9 @@ import httpx
 import pytest
 import yaml
 
+from bench.harness import free_port_run
 from server.config import SETTINGS
-from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, free_port, prepared_venv, sign_up
+from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, prepared_venv, sign_up
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -72,7 +73,7 @@ def test_cluster_refuses_several_processes_on_sqlite(tmp_path: Path) -> None:
                     reason="several processes need PostgreSQL + Redis (CI runs this in its PostgreSQL + Redis pass)")
 async def test_the_cluster_script_serves_chat_across_its_processes(tmp_path: Path) -> None:
     database = await asyncio.to_thread(Database.fresh)
-    port = free_port()
+    port = free_port_run(3)  # the balancer's port and its two processes' ports after it
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
     env.update({"HEARTH_DATA_DIR": str(database.data_dir), "HEARTH_DATABASE_URL": database.url or "",
                 "HEARTH_REDIS_URL": configured_redis_url() or "", "HEARTH_BROKER_PREFIX": "cluster-" + database.data_dir.name,
