@@ -18,6 +18,7 @@ log = logging.getLogger("hearth.broker.redis")
 
 SUBSCRIBE_TIMEOUT = 5.0
 MAX_BACKOFF = 5.0
+PROBE_EVERY = 1.0  # while a publish has failed but the listener saw nothing wrong
 
 
 class RedisBroker(Broker):
@@ -132,7 +133,11 @@ class RedisBroker(Broker):
 
     async def _read_forever(self) -> None:
         assert self._pubsub is not None
+        probed = 0.0
         while True:
+            if not self._healthy and asyncio.get_running_loop().time() - probed >= PROBE_EVERY:
+                probed = asyncio.get_running_loop().time()
+                await self._prove_link()
             message = await self._pubsub.get_message(ignore_subscribe_messages=False, timeout=1.0)
             if message is None or message["channel"] is None:  # e.g. the pong of our ping
                 continue
@@ -149,3 +154,15 @@ class RedisBroker(Broker):
                 waiter = self._confirmations.get(channel)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(None)
+
+    async def _prove_link(self) -> None:
+        """A publish failed while this listener's own connection raised nothing (it can sit
+        on a socket that died during a Redis restart): a ping raises on a dead link, and the
+        listener redials; if it holds, the broker is healthy again. Either way every socket
+        resyncs, since events may have been lost meanwhile."""
+        assert self._pubsub is not None
+        await self._pubsub.ping()
+        self._healthy = True
+        log.warning("Redis answers again; resyncing every open socket from the database")
+        if self._on_reconnect:
+            await self._on_reconnect()
