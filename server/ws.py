@@ -40,6 +40,7 @@ log = logging.getLogger("hearth.ws")
 CLOSE_POLICY = 1008  # session ended (logout, expiry, password or role change), too many sockets
 CLOSE_TOO_SLOW = 1013  # the client fell too far behind; reconnect and resume
 CLOSE_RESTART = 1012  # the server is restarting; reconnect and resume
+CLOSE_SEND_FAILED = 1011  # a write found the socket gone: ends the session here, the client never sees it
 SESSION_RECHECK_SECONDS = 60.0
 # How long a closing socket waits for the frame it is handling (a write under way) to
 # finish, so what began is committed rather than cut off (SIGTERM, a dropped client).
@@ -131,7 +132,7 @@ class Connection:
         if not self.closing:
             self.closing = True
             try:
-                self.queue.put_nowait(_Close(1011, "send_failed"))
+                self.queue.put_nowait(_Close(CLOSE_SEND_FAILED, "send_failed"))
             except asyncio.QueueFull:
                 pass
 
