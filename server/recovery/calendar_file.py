@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from server.recovery.schedule import Weekly, next_start
 
 BYDAY = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
@@ -25,6 +23,10 @@ class CalendarEntry:
 
 
 def ics(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
+    # Imported here: a calendar download is rare, and the library's 80 modules
+    # would otherwise take ~4 MB of every serving process (docs/performance.md).
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Hearth//Meetings//EN")
     cal.add("version", "2.0")
