@@ -22,9 +22,11 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.sqlite_driver import HotStatement
+
 T = TypeVar("T")
 _SESSION_KEY = "policy_cache"
-_READ_EPOCH = text("SELECT epoch FROM policy_epoch WHERE id = 1")
+_READ_EPOCH = HotStatement(text("SELECT epoch FROM policy_epoch WHERE id = 1"))
 MAX_ENTRIES = 50_000  # far above a busy process's rooms + active authors; a bound against growth
 
 
@@ -38,7 +40,7 @@ class PolicyCache:
     async def use(self, session: AsyncSession) -> None:
         """Read the epoch in this transaction and let the cached loaders below
         answer from memory for the rest of it."""
-        epoch = (await (await session.connection()).execute(_READ_EPOCH)).scalar()  # Core: every message runs it
+        epoch = await _READ_EPOCH.scalar(session)  # every message runs it
         if epoch is None:  # no epoch row (a database emptied by hand): read everything
             return
         if self._epoch is None or epoch > self._epoch:

@@ -25,6 +25,7 @@ from moderation.crisis import may_be_urgent
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
 from server.models import Message, Room, User
 from server.services import Hearth, Tx
+from server.sqlite_driver import HotStatement
 from server.text import clean_body
 
 MAX_BODY = 4000
@@ -71,17 +72,20 @@ def _with_authors() -> Select[tuple[Message, User]]:
 # Built once and run as plain SQL (Core) on the session's connection: every
 # message runs these, and building statements and the ORM's unit of work for
 # one INSERT were most of a message's CPU (docs/performance.md).
+# On SQLite they also skip SQLAlchemy's execution layer (server/sqlite_driver.py).
 _rooms, _messages = Room.__table__, Message.__table__
-_NEXT_SEQ = (update(_rooms).where(_rooms.c.id == bindparam("room"), _rooms.c.archived_at.is_(None))
-             .values(last_seq=_rooms.c.last_seq + 1).returning(_rooms.c.last_seq))
-_STORED_ID = select(_messages.c.id).where(_messages.c.author_id == bindparam("author"), _messages.c.client_id == bindparam("client"))
-_INSERT = _messages.insert().returning(_messages.c.id)
+_NEXT_SEQ = HotStatement(update(_rooms).where(_rooms.c.id == bindparam("room"), _rooms.c.archived_at.is_(None))
+                         .values(last_seq=_rooms.c.last_seq + 1).returning(_rooms.c.last_seq))
+_STORED_ID = HotStatement(select(_messages.c.id).where(_messages.c.author_id == bindparam("author"),
+                                                       _messages.c.client_id == bindparam("client")))
+_INSERTED = ("room_id", "author_id", "client_id", "body", "seq", "version_seq", "created_at", "held_at", "reply_to_id")
+_INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=_INSERTED)
 
 
 async def _next_seq(session: AsyncSession, room_id: int) -> int:
     """Seq changes never need the room's ORM object in step: nothing reads its
     last_seq in the same transaction."""
-    seq = (await (await session.connection()).execute(_NEXT_SEQ, {"room": room_id})).scalar()
+    seq = await _NEXT_SEQ.scalar(session, {"room": room_id})
     if seq is None:
         raise Forbidden("This room is archived: you can read it, but not post.", code="room_archived")
     return seq
@@ -115,8 +119,7 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             # Mutes, paused rooms, rate limits: before the room lock is taken.
             new_account = await screening.gate(h, tx, auth, room=room, now=now)
             seq = await _next_seq(tx.session, room.id)  # takes the room lock before the duplicate check
-            connection = await tx.session.connection()
-            if (await connection.execute(_STORED_ID, {"author": auth.user.id, "client": client_id})).first() is not None:
+            if await _STORED_ID.rows(tx.session, {"author": auth.user.id, "client": client_id}):
                 found = await _existing(tx.session, auth.user.id, client_id)
                 assert found is not None  # under the room lock, in this transaction
                 raise _AlreadyStored(_same_place(found, room.id))  # rolls back: the seq is given back
@@ -130,7 +133,7 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             values = dict(room_id=room.id, author_id=auth.user.id, client_id=client_id, body=verdict.text,
                           seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to)
             # A plain object, not added to the session: nothing below changes it.
-            message = Message(id=(await connection.execute(_INSERT, values)).scalar_one(), **values)
+            message = Message(id=await _INSERT.scalar(tx.session, values), **values)
             await moderate(h, tx, auth.user, room, message, now)
             await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
                                         place=place, room_id=room.id, thread_id=None, body=message.body, now=now)

@@ -1,0 +1,90 @@
+"""HotStatement (server/sqlite_driver.py): the statements every chat message
+runs, straight on aiosqlite's thread on SQLite and through SQLAlchemy elsewhere.
+Either way they must behave exactly like SQLAlchemy: the same rows, the same
+stored values (dates through their column type), the same errors, in the
+session's own transaction. These run on SQLite and, in CI's second pass, on
+PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.models import Message, Room
+from server.services import Hearth
+from server.sqlite_driver import HotStatement
+from tests.support import PASSWORD, unique_name
+from server.actions import accounts
+
+_rooms, _messages = Room.__table__, Message.__table__
+NEXT_SEQ = HotStatement(update(_rooms).where(_rooms.c.id == bindparam("room")).values(last_seq=_rooms.c.last_seq + 1)
+                        .returning(_rooms.c.last_seq))
+KEYS = ("room_id", "author_id", "client_id", "body", "seq", "version_seq", "created_at", "held_at", "reply_to_id")
+INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=KEYS)
+BY_CLIENT = HotStatement(select(_messages.c.id, _messages.c.body).where(_messages.c.client_id == bindparam("client")))
+ROOM = 1  # "Welcome", seeded by the first migration
+
+
+async def _author(h: Hearth) -> int:
+    user, _token, _codes = await accounts.sign_up(h, unique_name(), PASSWORD)
+    return user.id
+
+
+def _values(author: int, client: str, seq: int, at: datetime) -> dict[str, object]:
+    return dict(room_id=ROOM, author_id=author, client_id=client, body="a plain hello, and 'quotes'", seq=seq,
+                version_seq=seq, created_at=at, held_at=None, reply_to_id=None)
+
+
+async def test_a_constant_in_the_statement_and_a_given_parameter_both_reach_the_database(hearth: Hearth) -> None:
+    async with hearth.db.write() as session:
+        before = await session.scalar(select(Room.last_seq).where(Room.id == ROOM))
+        first = await NEXT_SEQ.scalar(session, {"room": ROOM})
+        second = await NEXT_SEQ.scalar(session, {"room": ROOM})
+    assert (first, second) == (before + 1, before + 2)
+    async with hearth.db.write() as session:
+        assert await NEXT_SEQ.scalar(session, {"room": 999_999}) is None  # no row: None, as Result.scalar()
+
+
+async def test_an_inserted_row_reads_back_through_the_orm_with_its_dates_intact(hearth: Hearth) -> None:
+    author = await _author(hearth)
+    at = datetime(2026, 11, 27, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
+    async with hearth.db.write() as session:
+        new_id = await INSERT.scalar(session, _values(author, "hot-1", 10_001, at))
+        assert await BY_CLIENT.rows(session, {"client": "hot-1"}) == [(new_id, "a plain hello, and 'quotes'")]
+    async with hearth.db.read() as session:
+        stored = await session.get(Message, new_id)
+    assert stored is not None and stored.author_id == author and stored.held_at is None
+    assert stored.created_at == at  # the same instant, through UTCDateTime's bind processing
+
+
+async def test_work_is_in_the_sessions_transaction_and_rolls_back_with_it(hearth: Hearth) -> None:
+    author = await _author(hearth)
+    with pytest.raises(RuntimeError):
+        async with hearth.db.write() as session:
+            await INSERT.scalar(session, _values(author, "hot-rolled-back", 10_002, datetime.now(timezone.utc)))
+            raise RuntimeError("the transaction fails after the insert")
+    async with hearth.db.read() as session:
+        assert await BY_CLIENT.rows(session, {"client": "hot-rolled-back"}) == []
+
+
+async def test_a_duplicate_is_sqlalchemys_integrity_error_without_the_members_words(hearth: Hearth) -> None:
+    author = await _author(hearth)
+    async with hearth.db.write() as session:
+        await INSERT.scalar(session, _values(author, "hot-dup", 10_003, datetime.now(timezone.utc)))
+    with pytest.raises(IntegrityError) as raised:
+        async with hearth.db.write() as session:
+            await INSERT.scalar(session, _values(author, "hot-dup", 10_004, datetime.now(timezone.utc)))
+    assert "a plain hello" not in str(raised.value)  # parameters hidden, as the engines are set up
+
+
+async def test_a_missing_parameter_is_an_error_not_a_null(hearth: Hearth) -> None:
+    values = _values(await _author(hearth), "hot-missing", 10_005, datetime.now(timezone.utc))
+    del values["held_at"]  # a column that may be NULL: leaving it out must not quietly store NULL
+    with pytest.raises(KeyError, match="held_at"):
+        async with hearth.db.write() as session:
+            await INSERT.scalar(session, values)
+    async with hearth.db.read() as session:
+        assert await BY_CLIENT.rows(session, {"client": "hot-missing"}) == []
