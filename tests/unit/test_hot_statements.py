@@ -88,3 +88,14 @@ async def test_a_missing_parameter_is_an_error_not_a_null(hearth: Hearth) -> Non
             await INSERT.scalar(session, values)
     async with hearth.db.read() as session:
         assert await BY_CLIENT.rows(session, {"client": "hot-missing"}) == []
+
+
+async def test_a_session_that_runs_several_transactions_uses_each_ones_own_connection(hearth: Hearth) -> None:
+    author = await _author(hearth)
+    async with hearth.db.read() as session:
+        assert await BY_CLIENT.rows(session, {"client": "hot-later"}) == []
+        await session.rollback()  # that transaction ends; its connection goes back to the pool
+        async with hearth.db.write() as writer:
+            await INSERT.scalar(writer, _values(author, "hot-later", 10_006, datetime.now(timezone.utc)))
+        rows = await BY_CLIENT.rows(session, {"client": "hot-later"})  # a new transaction sees the commit
+    assert len(rows) == 1
