@@ -83,7 +83,7 @@ class Connection:
 
     # ---- called by the hub ------------------------------------------------
     def deliver(self, delivery: Delivery) -> None:
-        if self.send_loop_waiting and self.unfinished_write is None and not self.closing and self.queue.empty():
+        if self._may_write_now():
             if self._deliver_now(delivery):
                 return
         self._put(delivery)
@@ -111,16 +111,23 @@ class Connection:
                 metrics.frames_out.inc()
                 metrics.frames_prepared.inc()
                 return True
+        self._write_now(delivery.text)
+        return True
+
+    def _may_write_now(self) -> bool:
+        return self.send_loop_waiting and self.unfinished_write is None and not self.closing and self.queue.empty()
+
+    def _write_now(self, text: str) -> None:
+        """Write a frame from the caller, not the send loop (which would wake only to do this)."""
         try:
-            waiting = start_now(self.websocket.send_text(delivery.text))
+            waiting = start_now(self.websocket.send_text(text))
         except Exception:
             self._write_failed()
-            return True
+            return
         metrics.frames_out.inc()
         if waiting is not None:  # the socket's buffer is full: later frames queue behind this one
             self.unfinished_write = waiting
             waiting.add_done_callback(self._direct_write_done)
-        return True
 
     def _direct_write_done(self, task: asyncio.Task[None]) -> None:
         self.unfinished_write = None
@@ -159,7 +166,11 @@ class Connection:
         self._put(_Resync(room_id))
 
     def send_frame(self, frame: dict[str, Any]) -> None:
-        self._put(jsonutil.dumps(frame))
+        """A reply to this socket (an ack, an error): written at once when nothing waits before it."""
+        if self._may_write_now():
+            self._write_now(jsonutil.dumps(frame))
+        else:
+            self._put(jsonutil.dumps(frame))
 
     # ---- send loop ----------------------------------------------------------
     async def send_loop(self) -> None:
