@@ -13,6 +13,7 @@ runs: on SQLite it skips SQLAlchemy's execution layer altogether.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections import deque
 from functools import partial
 from typing import Any, Callable, Iterable, Sequence
@@ -137,13 +138,16 @@ class HotStatement:
             raise KeyError(f"HotStatement needs every column it was built for; missing {missing}")
         # The session's connection is the same for the rest of its transaction:
         # found once per transaction (asking each time was ~20 µs a statement).
+        # The transaction is held weakly: it refers to the session, and a cycle
+        # through session.info would leave every session to the cyclic garbage
+        # collector, whose pauses showed as 200-300 ms crisis-alert outliers.
         transaction = session.sync_session.get_transaction()
         found = session.info.get(_CONNECTION_KEY)
-        if found is None or found[0] is not transaction:
+        if found is None or found[0]() is not transaction:
             connection = await session.connection()
             driver = (await connection.get_raw_connection()).driver_connection \
                 if connection.dialect.name == "sqlite" else None
-            found = (session.sync_session.get_transaction(), connection, driver)
+            found = (weakref.ref(session.sync_session.get_transaction()), connection, driver)  # type: ignore[arg-type]
             session.info[_CONNECTION_KEY] = found
         _, connection, driver = found
         if driver is None:
