@@ -143,7 +143,7 @@ class HotStatement:
         # collector, whose pauses showed as 200-300 ms crisis-alert outliers.
         transaction = session.sync_session.get_transaction()
         found = session.info.get(_CONNECTION_KEY)
-        if found is None or found[0]() is not transaction:
+        if transaction is None or found is None or found[0]() is not transaction:  # None: none begun yet
             connection = await session.connection()
             driver = (await connection.get_raw_connection()).driver_connection \
                 if connection.dialect.name == "sqlite" else None
