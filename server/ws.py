@@ -167,10 +167,11 @@ class Connection:
 
     def send_frame(self, frame: dict[str, Any]) -> None:
         """A reply to this socket (an ack, an error): written at once when nothing waits before it."""
+        text = jsonutil.dumps(frame)
         if self._may_write_now():
-            self._write_now(jsonutil.dumps(frame))
+            self._write_now(text)
         else:
-            self._put(jsonutil.dumps(frame))
+            self._put(text)
 
     # ---- send loop ----------------------------------------------------------
     async def send_loop(self) -> None:
