@@ -70,7 +70,22 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
+def drop_docstrings() -> None:
+    """Serve under `python -OO`: the docstrings of everything imported (SQLAlchemy's
+    alone are megabytes) stay out of memory, ~4 MB of an idle server's ~78
+    (docs/performance.md). Nothing here reads a docstring at run time. Replaces this
+    process (same pid) before anything heavy is imported; a no-op once optimised."""
+    if sys.flags.optimize >= 2:
+        return
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-OO", *sys.orig_argv[1:]])
+
+
 def serve(args: argparse.Namespace) -> int:
+    drop_docstrings()
     import uvicorn
 
     from server import logs

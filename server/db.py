@@ -47,6 +47,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
                                      pool_reset_on_return=None, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    from server.models.base import Base, with_postgresql_options
+
+    with_postgresql_options(Base.metadata)
     return create_async_engine(settings.database_url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 

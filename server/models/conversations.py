@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigIntId, UTCDateTime, utcnow
+from server.models.base import Base, BigIntId, UTCDateTime, partial_index, utcnow
 
 # Why a pair's conversation was last opened: the client marks mentorship and support chats.
 PURPOSES = ("direct", "mentorship", "support", "talk_now")
@@ -75,8 +75,7 @@ class MentorRequest(Base):
     __tablename__ = "mentor_requests"
     __table_args__ = (
         # One waiting request per member.
-        Index("ix_mentor_requests_one_waiting", "member_id", unique=True,
-              sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
+        partial_index("ix_mentor_requests_one_waiting", "member_id", unique=True, where="status = 'waiting'"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -100,8 +99,7 @@ class MentorDecline(Base):
 class Mentorship(Base):
     __tablename__ = "mentorships"
     __table_args__ = (
-        Index("ix_mentorships_one_active_pair", "mentor_id", "mentee_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        partial_index("ix_mentorships_one_active_pair", "mentor_id", "mentee_id", unique=True, where="status = 'active'"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -130,8 +128,7 @@ class HelperStatus(Base):
 class TalkRequest(Base):
     __tablename__ = "talk_requests"
     __table_args__ = (
-        Index("ix_talk_requests_one_waiting", "member_id", unique=True,
-              sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
+        partial_index("ix_talk_requests_one_waiting", "member_id", unique=True, where="status = 'waiting'"),
         Index("ix_talk_requests_status_id", "status", "id"),
     )
 

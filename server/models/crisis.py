@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigIntId, UTCDateTime, utcnow
+from server.models.base import Base, BigIntId, UTCDateTime, partial_index, utcnow
 
 OPEN_STATUSES = ("open", "claimed")
 
@@ -17,8 +17,7 @@ class CrisisFlag(Base):
     __tablename__ = "crisis_flags"
     __table_args__ = (
         # One open flag per member: further concerning messages gather on it.
-        Index("uq_crisis_flags_open_member", "member_id", unique=True,
-              sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),
+        partial_index("uq_crisis_flags_open_member", "member_id", unique=True, where="status != 'resolved'"),
         Index("ix_crisis_flags_status_escalate_at", "status", "escalate_at"),
     )
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigIntId, UTCDateTime, utcnow
+from server.models.base import Base, BigIntId, UTCDateTime, partial_index, utcnow
 
 
 class ModCase(Base):
@@ -21,8 +21,7 @@ class ModCase(Base):
 
     __tablename__ = "mod_cases"
     __table_args__ = (
-        Index("uq_mod_cases_open_target", "target_kind", "target_id", unique=True,
-              sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),
+        partial_index("uq_mod_cases_open_target", "target_kind", "target_id", unique=True, where="status != 'resolved'"),
         Index("ix_mod_cases_status_severity", "status", "severity", "created_at"),
         Index("ix_mod_cases_tier_escalate_at", "tier", "escalate_at"),
     )

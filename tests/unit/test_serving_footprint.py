@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from server.config import load_settings
@@ -35,11 +36,30 @@ migrate_apart(settings)
 from server.app import create_app
 create_app(settings)
 tables = [r[0] for r in sqlite3.connect(settings.data_dir / "hearth.db").execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-print(json.dumps({{"tables": tables, "loaded": sorted(m for m in ("alembic", "mako", "icalendar") if m in sys.modules)}}))
+held = ("alembic", "mako", "icalendar", "sqlalchemy.dialects.postgresql")
+print(json.dumps({{"tables": tables, "loaded": sorted(m for m in held if m in sys.modules)}}))
 """
     out = json.loads(_fresh_python(code).splitlines()[-1])
     assert {"users", "rooms", "messages", "alembic_version"} <= set(out["tables"])  # the child did migrate
-    assert out["loaded"] == []  # and none of it, nor the calendar library, is held by the server
+    assert out["loaded"] == []  # and none of it, nor the calendar library nor PostgreSQL's dialect, is held by the server
+
+
+def test_partial_indexes_keep_their_where_on_postgresql_once_its_engine_is_made() -> None:
+    """A SQLite server never loads PostgreSQL's dialect (above), yet the models still
+    describe the partial indexes the migrations make on PostgreSQL."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    from server.models import Base
+    from server.models.base import with_postgresql_options
+
+    with_postgresql_options(Base.metadata)
+    partial = [index for table in Base.metadata.tables.values() for index in table.indexes if "partial_where" in index.info]
+    assert {index.name for index in partial} >= {"uq_crisis_flags_open_member", "ix_talk_requests_one_waiting"}
+    for index in partial:
+        where = f"WHERE {index.info['partial_where']}"
+        assert str(CreateIndex(index).compile(dialect=postgresql.dialect())).endswith(where)
+        assert str(CreateIndex(index).compile(dialect=sqlite.dialect())).endswith(where)
 
 
 def test_a_migration_that_fails_in_the_child_is_reported_to_the_parent(tmp_path: Path) -> None:
@@ -81,3 +101,19 @@ print(platform.libc_ver()[0], limit_malloc_arenas())
 """
     libc, capped = _fresh_python(code).split()
     assert capped == ("True" if libc == "glibc" else "False")
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the process's command line from /proc")
+def test_the_serving_process_runs_without_docstrings_under_its_own_pid() -> None:
+    """`hearth serve` replaces itself with `python -OO` (server/cli.py drop_docstrings)
+    before importing the app; the pid a supervisor started stays the one that serves."""
+    from tests.support import Database, ServerProcess
+
+    proc = ServerProcess(Database.fresh()).start()
+    try:
+        assert proc.process is not None
+        command = Path(f"/proc/{proc.process.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1] == b"-OO" and command[2:4] == [b"-m", b"server"]
+        assert httpx.get(proc.base + "/readyz", timeout=5).status_code == 200
+    finally:
+        proc.stop()
