@@ -85,7 +85,6 @@ def drop_docstrings() -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    drop_docstrings()
     import uvicorn
 
     from server import logs
@@ -258,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["serve"]:
+        drop_docstrings()  # first: the parser below imports the models, which the new process would import again
     args = build_parser().parse_args(argv)
     if args.command != "moderation":
         # Before the command imports anything: modules read some settings on import
