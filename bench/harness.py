@@ -116,7 +116,8 @@ class Server:
         if self.processes > 1:
             self.port = free_port_run(self.processes + 1)
             env["HEARTH_PORT"] = str(self.port)
-        command = [sys.executable, "-m", "server", "serve"] if self.processes == 1 else \
+        # -OO as `hearth serve` would re-execute itself with it (server/cli.py), so a profiler sees the server
+        command = [sys.executable, "-OO", "-m", "server", "serve"] if self.processes == 1 else \
             [sys.executable, "-m", "server", "cluster", "--processes", str(self.processes), "--no-restart"]
         profile = os.environ.get("BENCH_PROFILE")  # py-spy collapsed stacks of the server, for optimising
         if profile:

@@ -14,6 +14,7 @@ PostgreSQL, cost nothing extra per message."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from server.errors import HearthError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+CHECKPOINT_SECONDS = 1.0  # a busy room's second of messages is a few hundred WAL pages
+log = logging.getLogger("hearth.db")
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -57,6 +60,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+    # No checkpoint inside a commit (small commits run on the event loop, and a
+    # checkpoint copies pages and syncs the file): `Database.checkpoints` runs them
+    # on aiosqlite's thread instead; a process without it checkpoints on closing.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Deleted words are overwritten with zeros in the file, not left in free pages.
@@ -131,6 +138,21 @@ class Database:
                 self._write_gate.release()
         finally:
             metrics.db_seconds.observe(time.perf_counter() - started)
+
+    async def checkpoints(self, every_seconds: float = CHECKPOINT_SECONDS) -> None:
+        """Copy SQLite's write-ahead log into the database file now and then, as
+        SQLite's automatic checkpoint would inside a commit (turned off above). PASSIVE:
+        it never waits for readers or writers, and what it cannot copy yet waits for
+        the next round."""
+        from sqlalchemy import text
+
+        while True:
+            await asyncio.sleep(every_seconds)
+            try:
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+            except Exception:
+                log.exception("write-ahead log checkpoint failed; trying again next round")
 
     async def ping(self) -> None:
         from sqlalchemy import text

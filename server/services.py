@@ -64,6 +64,8 @@ class Hearth:
     async def start(self) -> None:
         await self.hub.start()
         self.background.append(asyncio.create_task(metrics.watch_loop_lag()))
+        if self.settings.is_sqlite:
+            self.background.append(asyncio.create_task(self.db.checkpoints()))
 
     async def stop(self) -> None:
         for task in self.background:

@@ -25,6 +25,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
+# Rows a transaction may change and still commit on the event loop: a chat message
+# and its flag; a retention purge or an import commits on aiosqlite's thread.
+SMALL_COMMIT_ROWS = 32
+
 
 class OneTripCursor:
     """The part of aiosqlite's Cursor that SQLAlchemy's adapter uses."""
@@ -88,6 +92,28 @@ class OneTripConnection(aiosqlite.Connection):
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
 
+    _changes_at_last_end = 0  # the connection's total_changes when its last transaction ended
+
+    # SQLite begins a transaction only at a session's first write, so most sessions
+    # (every read) end with nothing to commit or roll back: no trip for them.
+    async def commit(self) -> None:
+        connection = self._conn
+        if not connection.in_transaction:
+            return
+        if connection.total_changes - self._changes_at_last_end <= SMALL_COMMIT_ROWS:
+            # A chat message's commit appends a few pages to the WAL (no fsync with
+            # synchronous=NORMAL, and checkpoints run apart: server/db.py), which costs
+            # less than the trip to aiosqlite's thread: done right here on the loop.
+            connection.commit()
+        else:
+            await super().commit()
+        self._changes_at_last_end = connection.total_changes
+
+    async def rollback(self) -> None:
+        if self._conn.in_transaction:
+            await super().rollback()
+        self._changes_at_last_end = self._conn.total_changes
+
 
 def connector_for(database_url: str, **options: Any) -> Any:
     """An `async_creator` for create_async_engine: the URL's own connect
@@ -118,8 +144,14 @@ class HotStatement:
     errors are SQLAlchemy's own (IntegrityError, OperationalError). Rows come
     back as plain tuples with no result processing: return integers or text only."""
 
-    def __init__(self, statement: Executable, column_keys: Sequence[str] | None = None) -> None:
+    def __init__(self, statement: Executable, column_keys: Sequence[str] | None = None, *, writes: bool = False,
+                 plain_read: bool = False) -> None:
+        """`writes`: the statement writes, so once it has run the transaction holds
+        SQLite's write lock (see `rows`). `plain_read`: a SELECT, which in WAL mode
+        never waits for a writer, so it may run on the event loop at any time."""
         self.statement = statement
+        self._writes = writes
+        self._plain_read = plain_read
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._compiled: tuple[Dialect, str, list[tuple[str, Any, Callable[[Any], Any] | None]]] | None = None
 
@@ -147,9 +179,10 @@ class HotStatement:
             connection = await session.connection()
             driver = (await connection.get_raw_connection()).driver_connection \
                 if connection.dialect.name == "sqlite" else None
-            found = (weakref.ref(session.sync_session.get_transaction()), connection, driver)  # type: ignore[arg-type]
+            # The last item: whether this transaction holds SQLite's write lock yet.
+            found = [weakref.ref(session.sync_session.get_transaction()), connection, driver, False]  # type: ignore[arg-type]
             session.info[_CONNECTION_KEY] = found
-        _, connection, driver = found
+        _, connection, driver, holds_write_lock = found
         if driver is None:
             return [tuple(row) for row in await connection.execute(self.statement, params or {})]
         _, sql, order = self._compile(connection.dialect)
@@ -159,10 +192,19 @@ class HotStatement:
             value = given[name] if constant is _GIVEN else constant
             values.append(value if process is None else process(value))
         try:
-            _, _, _, rows = await driver._execute(_in_thread, driver._conn, "execute", sql, tuple(values))
+            if holds_write_lock or self._plain_read:
+                # Nothing can wait for a lock (a reader in WAL mode never does; after a
+                # write this transaction holds the only write lock), so the statement runs
+                # right here on the event loop: on one core a trip to aiosqlite's thread
+                # costs more than the statement itself (docs/performance.md).
+                _, _, _, rows = _in_thread(driver._conn, "execute", sql, tuple(values))
+            else:
+                _, _, _, rows = await driver._execute(_in_thread, driver._conn, "execute", sql, tuple(values))
         except sqlite3.Error as error:
             raise DBAPIError.instance(sql, values, error, sqlite3.Error, hide_parameters=True,
                                       dialect=connection.dialect) from error
+        if self._writes:
+            found[3] = True  # a write statement takes the lock even when it matches no row
         return rows
 
     async def scalar(self, session: AsyncSession, params: dict[str, Any] | None = None) -> Any:

@@ -75,11 +75,11 @@ def _with_authors() -> Select[tuple[Message, User]]:
 # On SQLite they also skip SQLAlchemy's execution layer (server/sqlite_driver.py).
 _rooms, _messages = Room.__table__, Message.__table__
 _NEXT_SEQ = HotStatement(update(_rooms).where(_rooms.c.id == bindparam("room"), _rooms.c.archived_at.is_(None))
-                         .values(last_seq=_rooms.c.last_seq + 1).returning(_rooms.c.last_seq))
+                         .values(last_seq=_rooms.c.last_seq + 1).returning(_rooms.c.last_seq), writes=True)
 _STORED_ID = HotStatement(select(_messages.c.id).where(_messages.c.author_id == bindparam("author"),
                                                        _messages.c.client_id == bindparam("client")))
 _INSERTED = ("room_id", "author_id", "client_id", "body", "seq", "version_seq", "created_at", "held_at", "reply_to_id")
-_INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=_INSERTED)
+_INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=_INSERTED, writes=True)
 
 
 async def _next_seq(session: AsyncSession, room_id: int) -> int:

@@ -8,12 +8,14 @@ PostgreSQL."""
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Message, Room
 from server.services import Hearth
@@ -23,9 +25,9 @@ from server.actions import accounts
 
 _rooms, _messages = Room.__table__, Message.__table__
 NEXT_SEQ = HotStatement(update(_rooms).where(_rooms.c.id == bindparam("room")).values(last_seq=_rooms.c.last_seq + 1)
-                        .returning(_rooms.c.last_seq))
+                        .returning(_rooms.c.last_seq), writes=True)
 KEYS = ("room_id", "author_id", "client_id", "body", "seq", "version_seq", "created_at", "held_at", "reply_to_id")
-INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=KEYS)
+INSERT = HotStatement(_messages.insert().returning(_messages.c.id), column_keys=KEYS, writes=True)
 BY_CLIENT = HotStatement(select(_messages.c.id, _messages.c.body).where(_messages.c.client_id == bindparam("client")))
 ROOM = 1  # "Welcome", seeded by the first migration
 
@@ -115,3 +117,123 @@ async def test_a_session_that_ran_one_is_freed_at_once_not_left_to_the_garbage_c
         assert freed() is None
     finally:
         gc.enable()
+
+
+async def test_a_duplicate_after_the_transactions_first_write_is_the_same_integrity_error(hearth: Hearth) -> None:
+    """After a write the next statements run on the event loop (SQLite): same error, same rollback."""
+    author = await _author(hearth)
+    async with hearth.db.write() as session:
+        await INSERT.scalar(session, _values(author, "hot-dup-late", 10_007, datetime.now(timezone.utc)))
+    with pytest.raises(IntegrityError) as raised:
+        async with hearth.db.write() as session:
+            seq = await NEXT_SEQ.scalar(session, {"room": ROOM})
+            await INSERT.scalar(session, _values(author, "hot-dup-late", seq, datetime.now(timezone.utc)))
+    assert "a plain hello" not in str(raised.value)
+    async with hearth.db.read() as session:
+        assert len(await BY_CLIENT.rows(session, {"client": "hot-dup-late"})) == 1
+
+
+async def test_on_sqlite_only_plain_reads_and_statements_after_the_first_write_run_on_the_event_loop(hearth: Hearth) -> None:
+    """Before the transaction holds SQLite's write lock a statement could wait for it
+    (busy_timeout), which must never block the event loop; after, nothing can."""
+    if not hearth.settings.is_sqlite:
+        pytest.skip("PostgreSQL's statements always go through SQLAlchemy")
+    which_thread = HotStatement(select(func.hearth_test_thread()))
+    plain_read = HotStatement(select(func.hearth_test_thread()), plain_read=True)  # WAL readers never wait
+    loop_thread = threading.get_ident()
+
+    async def thread_reporting(session: AsyncSession) -> None:  # SQL that tells which thread runs it
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        await driver._execute(driver._conn.create_function, "hearth_test_thread", 0, threading.get_ident)
+
+    async with hearth.db.write() as session:
+        await thread_reporting(session)
+        assert await which_thread.scalar(session) != loop_thread  # no write yet: aiosqlite's thread
+        assert await plain_read.scalar(session) == loop_thread
+        await NEXT_SEQ.scalar(session, {"room": ROOM})
+        assert await which_thread.scalar(session) == loop_thread  # the lock is held: right here
+    async with hearth.db.write() as session:  # a new transaction starts without the lock
+        await thread_reporting(session)
+        assert await which_thread.scalar(session) != loop_thread
+
+
+async def test_on_sqlite_a_session_that_only_read_ends_without_a_trip_and_a_write_still_commits(hearth: Hearth) -> None:
+    """SQLite begins a transaction at the first write: a read-only session has nothing
+    to commit or roll back, so ending it costs no trip to aiosqlite's thread."""
+    if not hearth.settings.is_sqlite:
+        pytest.skip("about aiosqlite's thread")
+    trips: list[str] = []
+    async with hearth.db.read() as session:
+        assert await BY_CLIENT.rows(session, {"client": "hot-nothing"}) == []
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        _count_trips(driver, trips)
+    try:
+        assert trips == []  # the session ended (rolled back) with no trip
+        author = await _author(hearth)
+        async with hearth.db.write() as session:
+            await INSERT.scalar(session, _values(author, "hot-committed", 10_008, datetime.now(timezone.utc)))
+        async with hearth.db.read() as session:
+            assert len(await BY_CLIENT.rows(session, {"client": "hot-committed"})) == 1
+    finally:
+        del driver._execute
+
+
+def _count_trips(driver: object, trips: list[str]) -> None:
+    real_execute = driver._execute  # type: ignore[attr-defined]
+
+    async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append(getattr(fn, "__name__", "?"))
+        return await real_execute(fn, *args, **kwargs)
+
+    driver._execute = counted  # type: ignore[attr-defined]
+
+
+async def test_on_sqlite_a_small_commit_runs_on_the_loop_and_a_big_one_on_the_thread(hearth: Hearth) -> None:
+    """A chat message's commit appends a few pages to the write-ahead log: cheaper here
+    than a trip. A transaction of many rows commits on aiosqlite's thread."""
+    if not hearth.settings.is_sqlite:
+        pytest.skip("about aiosqlite's thread")
+    from server.sqlite_driver import SMALL_COMMIT_ROWS
+
+    author = await _author(hearth)
+    now = datetime.now(timezone.utc)
+    for rows, commits_on_thread in ((1, False), (SMALL_COMMIT_ROWS + 1, True)):
+        trips: list[str] = []
+        async with hearth.db.write() as session:
+            driver = (await (await session.connection()).get_raw_connection()).driver_connection
+            _count_trips(driver, trips)
+            for i in range(rows):
+                seq = await NEXT_SEQ.scalar(session, {"room": ROOM})
+                await INSERT.scalar(session, _values(author, f"hot-batch-{rows}-{i}", seq, now))
+        del driver._execute
+        assert ("commit" in trips) is commits_on_thread
+        async with hearth.db.read() as session:  # committed either way
+            assert len(await BY_CLIENT.rows(session, {"client": f"hot-batch-{rows}-{rows - 1}"})) == 1
+
+
+async def test_on_sqlite_checkpoints_run_apart_from_commits(hearth: Hearth) -> None:
+    """Commits never checkpoint (wal_autocheckpoint is off); the running service's
+    `Database.checkpoints` copies the write-ahead log into the database file."""
+    if not hearth.settings.is_sqlite:
+        pytest.skip("SQLite's write-ahead log")
+    import asyncio
+
+    from sqlalchemy import text
+
+    from server.db import CHECKPOINT_SECONDS
+
+    async with hearth.db.read() as session:
+        assert await session.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+    database_file = hearth.settings.data_dir / "hearth.db"
+    await asyncio.sleep(CHECKPOINT_SECONDS * 1.5)  # whatever the set-up wrote is copied in
+    size_before = database_file.stat().st_size
+    author = await _author(hearth)
+    async with hearth.db.write() as session:
+        for i in range(200):
+            seq = await NEXT_SEQ.scalar(session, {"room": ROOM})
+            await INSERT.scalar(session, _values(author, f"hot-wal-{i}", seq, datetime.now(timezone.utc)))
+    for _ in range(int(CHECKPOINT_SECONDS * 4 / 0.05)):
+        await asyncio.sleep(0.05)
+        if database_file.stat().st_size > size_before:
+            break
+    assert database_file.stat().st_size > size_before  # the new pages reached the database file
