@@ -7,7 +7,9 @@ not SQLite, were most of the database time (docs/performance.md). This cursor
 does all four in one trip and keeps the rows; everything else is aiosqlite's.
 
 `HotStatement` goes one step further for the few statements every chat message
-runs: on SQLite it skips SQLAlchemy's execution layer altogether.
+runs: on SQLite it skips SQLAlchemy's execution layer altogether, and those that
+cannot wait for a lock, like a small commit, make no trip at all: they run on the
+event loop (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class OneTripCursor:
 
     async def _run(self, method: str, sql: str, parameters: Any) -> "OneTripCursor":
         self.description, self.rowcount, self.lastrowid, rows = await self._connection._execute(
-            _in_thread, self._connection._conn, method, sql, parameters)
+            _run_statement, self._connection._conn, method, sql, parameters)
         self._rows = deque(rows)
         return self
 
@@ -77,7 +79,8 @@ class OneTripCursor:
         self._rows.clear()
 
 
-def _in_thread(connection: sqlite3.Connection, method: str, sql: str, parameters: Any) -> tuple[Any, int, int | None, list[Any]]:
+def _run_statement(connection: sqlite3.Connection, method: str, sql: str, parameters: Any) -> tuple[Any, int, int | None, list[Any]]:
+    """One statement with its rows, on whichever thread calls it (usually aiosqlite's)."""
     cursor = connection.cursor()
     try:
         getattr(cursor, method)(sql, parameters)
@@ -197,9 +200,9 @@ class HotStatement:
                 # write this transaction holds the only write lock), so the statement runs
                 # right here on the event loop: on one core a trip to aiosqlite's thread
                 # costs more than the statement itself (docs/performance.md).
-                _, _, _, rows = _in_thread(driver._conn, "execute", sql, tuple(values))
+                _, _, _, rows = _run_statement(driver._conn, "execute", sql, tuple(values))
             else:
-                _, _, _, rows = await driver._execute(_in_thread, driver._conn, "execute", sql, tuple(values))
+                _, _, _, rows = await driver._execute(_run_statement, driver._conn, "execute", sql, tuple(values))
         except sqlite3.Error as error:
             raise DBAPIError.instance(sql, values, error, sqlite3.Error, hide_parameters=True,
                                       dialect=connection.dialect) from error

@@ -74,14 +74,21 @@ async def test_work_is_in_the_sessions_transaction_and_rolls_back_with_it(hearth
         assert await BY_CLIENT.rows(session, {"client": "hot-rolled-back"}) == []
 
 
-async def test_a_duplicate_is_sqlalchemys_integrity_error_without_the_members_words(hearth: Hearth) -> None:
+@pytest.mark.parametrize("after_a_write", [False, True])
+async def test_a_duplicate_is_sqlalchemys_integrity_error_without_the_members_words(hearth: Hearth, after_a_write: bool) -> None:
+    """`after_a_write`: the INSERT follows the transaction's first write, so on SQLite it
+    runs on the event loop; same error, same rollback."""
     author = await _author(hearth)
+    client = f"hot-dup-{after_a_write}"
     async with hearth.db.write() as session:
-        await INSERT.scalar(session, _values(author, "hot-dup", 10_003, datetime.now(timezone.utc)))
+        await INSERT.scalar(session, _values(author, client, 10_003, datetime.now(timezone.utc)))
     with pytest.raises(IntegrityError) as raised:
         async with hearth.db.write() as session:
-            await INSERT.scalar(session, _values(author, "hot-dup", 10_004, datetime.now(timezone.utc)))
+            seq = await NEXT_SEQ.scalar(session, {"room": ROOM}) if after_a_write else 10_004
+            await INSERT.scalar(session, _values(author, client, seq, datetime.now(timezone.utc)))
     assert "a plain hello" not in str(raised.value)  # parameters hidden, as the engines are set up
+    async with hearth.db.read() as session:
+        assert len(await BY_CLIENT.rows(session, {"client": client})) == 1
 
 
 async def test_a_missing_parameter_is_an_error_not_a_null(hearth: Hearth) -> None:
@@ -117,20 +124,6 @@ async def test_a_session_that_ran_one_is_freed_at_once_not_left_to_the_garbage_c
         assert freed() is None
     finally:
         gc.enable()
-
-
-async def test_a_duplicate_after_the_transactions_first_write_is_the_same_integrity_error(hearth: Hearth) -> None:
-    """After a write the next statements run on the event loop (SQLite): same error, same rollback."""
-    author = await _author(hearth)
-    async with hearth.db.write() as session:
-        await INSERT.scalar(session, _values(author, "hot-dup-late", 10_007, datetime.now(timezone.utc)))
-    with pytest.raises(IntegrityError) as raised:
-        async with hearth.db.write() as session:
-            seq = await NEXT_SEQ.scalar(session, {"room": ROOM})
-            await INSERT.scalar(session, _values(author, "hot-dup-late", seq, datetime.now(timezone.utc)))
-    assert "a plain hello" not in str(raised.value)
-    async with hearth.db.read() as session:
-        assert len(await BY_CLIENT.rows(session, {"client": "hot-dup-late"})) == 1
 
 
 async def test_on_sqlite_only_plain_reads_and_statements_after_the_first_write_run_on_the_event_loop(hearth: Hearth) -> None:
