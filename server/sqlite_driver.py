@@ -136,6 +136,24 @@ _GIVEN = object()  # a parameter the caller gives with each run
 _CONNECTION_KEY = "hot_statement_connection"
 
 
+class _InTransaction:
+    """What hot statements learn once per transaction, kept in `session.info`.
+
+    The transaction is held weakly: it refers to the session, and a cycle through
+    session.info would leave every session to the cyclic garbage collector, whose
+    pauses showed as 200-300 ms crisis-alert outliers. The write lock is tracked
+    rather than read from `in_transaction`: a SAVEPOINT also opens a transaction
+    on SQLite without taking the lock."""
+
+    __slots__ = ("transaction", "connection", "driver", "holds_write_lock")
+
+    def __init__(self, transaction: Any, connection: Any, driver: "OneTripConnection | None") -> None:
+        self.transaction = weakref.ref(transaction)
+        self.connection = connection
+        self.driver = driver
+        self.holds_write_lock = False
+
+
 class HotStatement:
     """A Core statement that every chat message runs, compiled once.
 
@@ -173,19 +191,15 @@ class HotStatement:
             raise KeyError(f"HotStatement needs every column it was built for; missing {missing}")
         # The session's connection is the same for the rest of its transaction:
         # found once per transaction (asking each time was ~20 µs a statement).
-        # The transaction is held weakly: it refers to the session, and a cycle
-        # through session.info would leave every session to the cyclic garbage
-        # collector, whose pauses showed as 200-300 ms crisis-alert outliers.
         transaction = session.sync_session.get_transaction()
-        found = session.info.get(_CONNECTION_KEY)
-        if transaction is None or found is None or found[0]() is not transaction:  # None: none begun yet
+        state: _InTransaction | None = session.info.get(_CONNECTION_KEY)
+        if transaction is None or state is None or state.transaction() is not transaction:  # None: none begun yet
             connection = await session.connection()
             driver = (await connection.get_raw_connection()).driver_connection \
                 if connection.dialect.name == "sqlite" else None
-            # The last item: whether this transaction holds SQLite's write lock yet.
-            found = [weakref.ref(session.sync_session.get_transaction()), connection, driver, False]  # type: ignore[arg-type]
-            session.info[_CONNECTION_KEY] = found
-        _, connection, driver, holds_write_lock = found
+            state = _InTransaction(session.sync_session.get_transaction(), connection, driver)
+            session.info[_CONNECTION_KEY] = state
+        connection, driver = state.connection, state.driver
         if driver is None:
             return [tuple(row) for row in await connection.execute(self.statement, params or {})]
         _, sql, order = self._compile(connection.dialect)
@@ -195,7 +209,7 @@ class HotStatement:
             value = given[name] if constant is _GIVEN else constant
             values.append(value if process is None else process(value))
         try:
-            if holds_write_lock or self._plain_read:
+            if state.holds_write_lock or self._plain_read:
                 # Nothing can wait for a lock (a reader in WAL mode never does; after a
                 # write this transaction holds the only write lock), so the statement runs
                 # right here on the event loop: on one core a trip to aiosqlite's thread
@@ -207,7 +221,7 @@ class HotStatement:
             raise DBAPIError.instance(sql, values, error, sqlite3.Error, hide_parameters=True,
                                       dialect=connection.dialect) from error
         if self._writes:
-            found[3] = True  # a write statement takes the lock even when it matches no row
+            state.holds_write_lock = True  # a write statement takes the lock even when it matches no row
         return rows
 
     async def scalar(self, session: AsyncSession, params: dict[str, Any] | None = None) -> Any:
