@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Sequence
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from moderation.crisis import assess
+from moderation.crisis import FirstLook, assess
 from moderation.oncall import CRISIS_ROLES, on_call_ids, require_role
 from moderation.resources import SUPPORT_MESSAGE, load_resources
 from server.actions.accounts import Auth
@@ -49,10 +49,12 @@ async def audit(session: AsyncSession, flag_id: int, actor: User | None, action:
                           actor_pseudonym=actor.pseudonym if actor else "system", action=action, detail=detail, at=now))
 
 
-async def screen(h: Hearth, tx: Tx, author: User, text: str, place: Place, load_context: ContextLoader) -> CrisisFlag | None:
+async def screen(h: Hearth, tx: Tx, author: User, text: str, place: Place, load_context: ContextLoader,
+                 first_look: FirstLook | None = None) -> CrisisFlag | None:
     """Run the detector on words being stored in `tx`; raise or update the
-    author's flag in that same transaction. Never blocks or hides the words."""
-    first = assess(text)
+    author's flag in that same transaction. Never blocks or hides the words.
+    `first_look`: the message's words-alone assessment, if the write gate made one."""
+    first = first_look.assess(text) if first_look is not None else assess(text)
     if not first.evidence:
         return None  # no signal at all: context alone never raises a flag
     recent, around = await load_context()

@@ -5,12 +5,16 @@ screen), if they take part in the room and have not blocked the author."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from server.accounts.pseudonyms import pseudonym_key
 from server.models import Block, Message, RoomMember, User
 from server.services import Tx
+
+if TYPE_CHECKING:
+    from server.actions.messages import NewMessage
 
 MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]{1,23})", re.UNICODE)
 MAX_MENTIONS = 5
@@ -25,7 +29,7 @@ def mentioned_keys(body: str) -> list[str]:
     return keys[:MAX_MENTIONS]
 
 
-async def notify_mentions(tx: Tx, author: User, message: Message) -> None:
+async def notify_mentions(tx: Tx, author: User, message: Message | NewMessage) -> None:
     keys = mentioned_keys(message.body)
     if not keys:
         return

@@ -6,7 +6,8 @@ commit order with no holes, which is what makes gap-free resume possible."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
@@ -21,7 +22,7 @@ from server.actions.reactions import counts_for
 from server.actions.meeting_mode import check_may_post
 from server.actions.rooms import PostingRoom, access_room, posting_room
 from moderation import screening
-from moderation.crisis import may_be_urgent
+from moderation.crisis import FirstLook
 from server.errors import Conflict, Forbidden, InvalidField, NotFound, RateLimited
 from server.models import Message, Room, User
 from server.services import Hearth, Tx
@@ -42,7 +43,27 @@ def check_client_id(value: object) -> str:
 STAFF = frozenset({"specialist", "moderator", "admin"})
 
 
-def message_out(message: Message, author: User | None, viewer: User | None = None) -> dict[str, Any]:
+@dataclass(slots=True)
+class NewMessage:
+    """A message just stored by `send_message`, as `message_out` and moderation
+    read it. Not an ORM object: nothing changes it in its transaction, and
+    building an instrumented Message cost more than the statement storing it."""
+    id: int
+    room_id: int
+    author_id: int
+    client_id: str
+    body: str
+    seq: int
+    version_seq: int
+    created_at: datetime
+    held_at: datetime | None
+    reply_to_id: int | None
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    hidden_at: datetime | None = None
+
+
+def message_out(message: Message | NewMessage, author: User | None, viewer: User | None = None) -> dict[str, Any]:
     """Events fanned out to a room carry no viewer: hidden words are left out.
     History is per viewer: the author and staff still see what was hidden."""
     deleted = message.deleted_at is not None
@@ -110,8 +131,9 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
     text = clean_body(body, max_chars=MAX_BODY)
     if reply_to is not None and (not isinstance(reply_to, int) or isinstance(reply_to, bool) or reply_to <= 0):
         raise InvalidField("reply_to must be the id of a message in this room.")
+    first_look = FirstLook(text)  # assessed once, whether the gate or the flag check asks first
     try:
-        async with h.transaction(urgent=lambda: may_be_urgent(text)) as tx:
+        async with h.transaction(urgent=first_look.urgent) as tx:
             await h.policy.use(tx.session)  # the checks below may answer from memory
             room = await posting_room(tx.session, auth, room_id)
             await check_may_post(tx.session, auth, room.id)  # a meeting in quiet mode
@@ -132,20 +154,21 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             held = await unattended_rules(h, tx.session, auth.user, room, now) or verdict.hold
             values = dict(room_id=room.id, author_id=auth.user.id, client_id=client_id, body=verdict.text,
                           seq=seq, version_seq=seq, created_at=now, held_at=now if held else None, reply_to_id=reply_to)
-            # A plain object, not added to the session: nothing below changes it.
-            message = Message(id=await _INSERT.scalar(tx.session, values), **values)
-            await moderate(h, tx, auth.user, room, message, now)
+            message = NewMessage(id=await _INSERT.scalar(tx.session, values), **values)
+            await moderate(h, tx, auth.user, room, message, now, first_look)
             await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
                                         place=place, room_id=room.id, thread_id=None, body=message.body, now=now)
-            out = message_out(message, auth.user, auth.user)
-            if verdict.notice:
-                out["notice"] = verdict.notice  # only in the author's ack: why it waits for a moderator
+            # Neither deleted nor hidden yet: the room sees what its author sees.
+            shown = message_out(message, auth.user)
             if not held:  # a held message reaches the room only once staff release it
-                _emit_change(tx, "message", message, auth.user, seq)
+                tx.emit(f"room:{room.id}", {"type": "message", "room_id": room.id, "seq": seq, "message": shown})
                 if room.kind == "direct":
-                    await conversations.on_direct_message(tx, room.id, message_out(message, auth.user), auth.user.id)
+                    await conversations.on_direct_message(tx, room.id, shown, auth.user.id)
                 else:
                     await notify_mentions(tx, auth.user, message)
+        out = dict(shown)
+        if verdict.notice:
+            out["notice"] = verdict.notice  # only in the author's ack: why it waits for a moderator
         return out, True
     except _AlreadyStored as stored:
         return stored.message, False
@@ -187,7 +210,8 @@ async def unattended_rules(h: Hearth, session: AsyncSession, author: User, room:
     return bool(now - author.created_at < timedelta(hours=h.settings.new_account_hours))
 
 
-async def moderate(h: Hearth, tx: Tx, author: User, room: Room | PostingRoom, message: Message, now: Any) -> None:
+async def moderate(h: Hearth, tx: Tx, author: User, room: Room | PostingRoom, message: Message | NewMessage, now: Any,
+                   first_look: FirstLook | None = None) -> None:
     """Moderation in the message's own transaction: a crash can never leave
     stored crisis words without their flag."""
     from moderation.flags import Place, record_first_reply, screen
@@ -208,7 +232,7 @@ async def moderate(h: Hearth, tx: Tx, author: User, room: Room | PostingRoom, me
         return list(reversed(list(recent))), list(reversed(context))
 
     kind = "room" if room.kind == "topic" else "conversation"
-    await screen(h, tx, author, message.body, Place(kind, room.id, message.id), load_context)
+    await screen(h, tx, author, message.body, Place(kind, room.id, message.id), load_context, first_look)
 
 
 async def set_hidden(h: Hearth, auth: Auth, message_id: object, hidden: bool, reason: object = None) -> dict[str, Any]:

@@ -83,3 +83,34 @@ def test_the_lane_is_chosen_by_the_words_alone() -> None:
     assert may_be_urgent("i want to kms tonight")
     assert not may_be_urgent("Killing it at work today, 90 days sober!")
     assert not may_be_urgent("Good morning everyone")
+
+
+async def test_a_message_queued_at_a_busy_gate_is_assessed_alone_once_and_still_flagged(hearth, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The gate asks whether the words are urgent; the flag check inside the write
+    asks again before reading the author's context. One assessment serves both."""
+    import pytest
+    from sqlalchemy import select
+
+    from moderation.crisis import default_detector
+    from server.actions import accounts
+    from server.actions.messages import send_message
+    from server.models import CrisisFlag
+    from tests.support import PASSWORD, unique_name
+
+    if not hearth.settings.is_sqlite:
+        pytest.skip("PostgreSQL has no write gate")
+    user, token, _codes = await accounts.sign_up(hearth, unique_name(), PASSWORD)
+    member = await accounts.authenticate(hearth, token)
+    words = "I have the pills lined up and tonight is the night"
+    detector, seen = default_detector(), []
+    real_assess = detector.assess
+    monkeypatch.setattr(detector, "assess", lambda text, context=(): seen.append((text, tuple(context))) or real_assess(text, context))
+    async with hearth.db.write():  # the gate is busy: the message queues and is asked whether it is urgent
+        sending = asyncio.create_task(send_message(hearth, member, 1, words, unique_name("c")))
+        await asyncio.sleep(0.05)
+        assert seen == [(words, ())]  # asked by the gate
+    await sending
+    assert seen.count((words, ())) == 1  # not assessed alone again in the write
+    async with hearth.db.read() as session:
+        flag = await session.scalar(select(CrisisFlag).where(CrisisFlag.member_id == user.id))
+    assert flag is not None and flag.severity in ("high", "imminent")
