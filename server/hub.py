@@ -23,6 +23,9 @@ class Delivery:
     event: dict[str, object]
     text: str
     frame: bytes | None = None  # the WebSocket frame, encoded by the first socket that writes it raw
+    # Recipients who got `frame` straight away: counted into the metrics once per event,
+    # not twice per recipient (a metric's increment takes a lock each time).
+    prepared_writes: int = 0
 
 
 class Subscriber(Protocol):
@@ -85,6 +88,9 @@ class Hub:
                 subscriber.deliver(delivery)  # may write to the socket at once (server/ws.py)
             except Exception:  # one broken subscriber never costs the others their event
                 log.exception("a subscriber failed to take an event on %s", channel.split(":")[0])
+        if delivery.prepared_writes:
+            metrics.frames_out.inc(delivery.prepared_writes)
+            metrics.frames_prepared.inc(delivery.prepared_writes)
         metrics.fanout_recipients.observe(len(listeners))
         if event.get("type") == "message" and isinstance(event.get("message"), dict):
             _observe_lag(event["message"].get("created_at"))
