@@ -93,6 +93,18 @@ async def test_a_crisis_message_and_its_flag_are_stored_together(hearth: Hearth,
     assert not events(published, "staff", "flag_raised")  # someone is on call
 
 
+async def test_the_alert_is_published_before_its_message_reaches_the_room(hearth: Hearth, published: list[Any]) -> None:
+    """Fanning a message out to a big room takes tens of ms of uninterrupted work; the
+    alert about it goes out first (moderation runs before the room's event is queued)."""
+    specialist = await member(hearth, "specialist")
+    await oncall.set_on_call(hearth, specialist, True)
+    person = await member(hearth)
+    published.clear()
+    await say(hearth, person, IMMINENT)
+    channels = [channel for channel, _ in published]
+    assert channels.index("oncall") < channels.index("room:1")
+
+
 async def test_ordinary_chat_and_idioms_raise_nothing(hearth: Hearth) -> None:
     person = await member(hearth)
     for text in ("Killing it at work this week!", "I'd kill for a coffee", "Day 30 today, feeling good", "hello everyone"):
