@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from server import metrics
 from server.config import Settings
-from server.sqlite_driver import BUSY_TIMEOUT_MS, WAIT_FOR_LOCKS, connector_for, prime_hot_statements
+from server.sqlite_driver import connector_for, prime_hot_statements
 
 if TYPE_CHECKING:
     from server.errors import HearthError
@@ -48,7 +48,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # always ends its own transaction (commit, or rollback on close), and
         # each call is a round trip to aiosqlite's thread (docs/performance.md).
         # One trip to aiosqlite's thread per statement (server/sqlite_driver.py).
-        engine = create_async_engine(settings.database_url, async_creator=connector_for(settings.database_url, timeout=BUSY_TIMEOUT_MS / 1000),
+        engine = create_async_engine(settings.database_url, async_creator=connector_for(settings.database_url, timeout=30),
                                      pool_reset_on_return=None, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -67,7 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # on aiosqlite's thread instead; a process without it checkpoints on closing.
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(WAIT_FOR_LOCKS)
+    cursor.execute("PRAGMA busy_timeout=30000")
     # Deleted words are overwritten with zeros in the file, not left in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -30,10 +30,6 @@ from sqlalchemy.sql.expression import Executable
 # Rows a transaction may change and still commit on the event loop: a chat message
 # and its flag; a retention purge or an import commits on aiosqlite's thread.
 SMALL_COMMIT_ROWS = 32
-# How long a statement waits for another connection's write lock, and the same as SQL.
-BUSY_TIMEOUT_MS = 30_000
-WAIT_FOR_LOCKS = "PRAGMA busy_timeout=30000"
-DO_NOT_WAIT = "PRAGMA busy_timeout=0"
 
 
 class OneTripCursor:
@@ -136,33 +132,6 @@ def connector_for(database_url: str, **options: Any) -> Any:
     return connect
 
 
-def _first_write_without_waiting(connection: sqlite3.Connection, sql: str, values: tuple[Any, ...]) -> list[Any] | None:
-    """A transaction's first write, on the event loop if the write lock is free.
-
-    Taking SQLite's write lock may mean waiting for another connection (another
-    process, a command) for up to the busy timeout, which must never happen on the
-    event loop. So the statement is tried here with no waiting at all; when the lock
-    is taken, the transaction it began is rolled back (nothing was written, no
-    snapshot is kept) and None tells the caller to run it on aiosqlite's thread,
-    which waits as before. With the lock free, as nearly always in one process
-    behind the write gate, this saves the trip: about 180 µs of a chat message's
-    CPU on one core (docs/performance.md). Only when no transaction is open yet:
-    rolling back anything else (a SAVEPOINT, earlier writes) would lose work."""
-    if connection.in_transaction:
-        return None
-    connection.execute(DO_NOT_WAIT)
-    try:
-        return _run_statement(connection, "execute", sql, values)[3]
-    except sqlite3.OperationalError as error:
-        if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
-            raise
-        if connection.in_transaction:
-            connection.rollback()  # the BEGIN sqlite3 issued before the UPDATE, and nothing else
-        return None
-    finally:
-        connection.execute(WAIT_FOR_LOCKS)
-
-
 _GIVEN = object()  # a parameter the caller gives with each run
 _CONNECTION_KEY = "hot_statement_connection"
 
@@ -255,11 +224,7 @@ class HotStatement:
                 # costs more than the statement itself (docs/performance.md).
                 _, _, _, rows = _run_statement(driver._conn, "execute", sql, tuple(values))
             else:
-                found = _first_write_without_waiting(driver._conn, sql, tuple(values)) if self._writes else None
-                if found is None:
-                    _, _, _, rows = await driver._execute(_run_statement, driver._conn, "execute", sql, tuple(values))
-                else:
-                    rows = found
+                _, _, _, rows = await driver._execute(_run_statement, driver._conn, "execute", sql, tuple(values))
         except sqlite3.Error as error:
             raise DBAPIError.instance(sql, values, error, sqlite3.Error, hide_parameters=True,
                                       dialect=connection.dialect) from error
