@@ -44,9 +44,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     # never carries the values bound to it, i.e. what a member wrote.
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # No extra rollback when a connection goes back to the pool: a session
-        # always ends its own transaction (commit, or rollback on close), and
-        # each call is a round trip to aiosqlite's thread (docs/performance.md).
+        # No extra rollback when a connection goes back to the pool: pooled
+        # connections only read (SQLite opens no transaction for that), writes
+        # have a connection of their own that ends even a refused COMMIT's
+        # transaction (`Database._write_connection`), and each rollback is a
+        # round trip to aiosqlite's thread (docs/performance.md).
         # One trip to aiosqlite's thread per statement (server/sqlite_driver.py).
         engine = create_async_engine(settings.database_url, async_creator=connector_for(settings.database_url, timeout=30),
                                      pool_reset_on_return=None, hide_parameters=True)
