@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator
@@ -151,7 +151,9 @@ class Database:
                     yield session
                     await session.run_sync(_commit_and_close)
                 except BaseException:
-                    await asyncio.shield(asyncio.create_task(_end_failed_write(session, writer)))
+                    # To its end even if cancelled again: the gate (and with it this
+                    # connection) goes to the next writer only once the rollback is done.
+                    await _run_to_the_end(_end_failed_write(session, writer))
                     raise
             finally:
                 self._write_gate.release()
@@ -207,6 +209,20 @@ def _begin_on_bind(session: Session) -> None:
 def _commit_and_close(session: Session) -> None:
     session.commit()
     session.close()
+
+
+async def _run_to_the_end(work: Awaitable[None]) -> None:
+    """Await `work` to its end; a cancellation meanwhile is raised after it."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    task.result()
 
 
 async def _end_failed_write(session: AsyncSession, writer: AsyncConnection) -> None:

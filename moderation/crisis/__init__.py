@@ -41,8 +41,7 @@ def may_be_urgent(text: str) -> bool:
     """Whether these words alone rate high or imminent: such a write takes the
     urgent lane to the database (`server.db.WriteGate`). The full assessment,
     with the author's context, still runs in the write itself."""
-    return severity_rank(_default.assess(text).severity) >= severity_rank("high")
-
+    return FirstLook(text).urgent()
 
 
 class FirstLook:

@@ -112,7 +112,7 @@ async def _next_seq(session: AsyncSession, room_id: int) -> int:
     return seq
 
 
-def _emit_change(tx: Tx, kind: str, message: Message, author: User | None, seq: int) -> dict[str, Any]:
+def _emit_change(tx: Tx, kind: str, message: Message | NewMessage, author: User | None, seq: int) -> dict[str, Any]:
     out = message_out(message, author)
     tx.emit(f"room:{message.room_id}", {"type": kind, "room_id": message.room_id, "seq": seq, "message": out})
     return out
@@ -159,9 +159,10 @@ async def send_message(h: Hearth, auth: Auth, room_id: object, body: object, cli
             await screening.after_write(h, tx, verdict, author=auth.user, target_kind="message", target_id=message.id,
                                         place=place, room_id=room.id, thread_id=None, body=message.body, now=now)
             # Neither deleted nor hidden yet: the room sees what its author sees.
-            shown = message_out(message, auth.user)
-            if not held:  # a held message reaches the room only once staff release it
-                tx.emit(f"room:{room.id}", {"type": "message", "room_id": room.id, "seq": seq, "message": shown})
+            if held:  # a held message reaches the room only once staff release it
+                shown = message_out(message, auth.user)
+            else:
+                shown = _emit_change(tx, "message", message, auth.user, seq)
                 if room.kind == "direct":
                     await conversations.on_direct_message(tx, room.id, shown, auth.user.id)
                 else:

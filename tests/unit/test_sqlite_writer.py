@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -211,3 +212,34 @@ async def test_when_even_the_rollback_fails_the_connection_is_replaced(hearth: H
         await _insert(hearth, session, author, "writer-after-failed-rollback")
     assert await _stored(hearth, "writer-after-failed-rollback")
     assert not await _stored(hearth, "writer-rollback-failed")
+
+
+async def test_a_writer_cancelled_again_while_rolling_back_keeps_the_gate_until_the_rollback_ends(hearth: Hearth) -> None:
+    """The rollback runs shielded; a second cancellation must not hand the shared
+    connection to the next writer while that rollback is still running on it."""
+    author = (await accounts.sign_up(hearth, unique_name(), PASSWORD))[0].id
+    inside = asyncio.Event()
+
+    async def cancelled_write() -> None:
+        async with hearth.db.write() as session:
+            await _insert(hearth, session, author, "writer-cancelled-twice")
+            inside.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(cancelled_write())
+    await inside.wait()
+    driver = hearth.db._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    busy_thread = asyncio.create_task(driver._execute(time.sleep, 0.3))  # the rollback will wait behind this
+    await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.sleep(0.05)  # the rollback is on its way, queued for aiosqlite's thread
+    assert driver._conn.in_transaction and not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not driver._conn.in_transaction  # the rollback had ended before the gate was let go
+    await busy_thread
+    async with hearth.db.write() as session:
+        await _insert(hearth, session, author, "writer-after-two-cancels")
+    assert await _stored(hearth, "writer-after-two-cancels")
+    assert not await _stored(hearth, "writer-cancelled-twice")
