@@ -65,7 +65,10 @@ class Hearth:
         await self.hub.start()
         self.background.append(asyncio.create_task(metrics.watch_loop_lag()))
         if self.settings.is_sqlite:
+            from server import search_index
+
             self.background.append(asyncio.create_task(self.db.checkpoints()))
+            self.background.append(asyncio.create_task(search_index.keep_up(self), name=search_index.TASK_NAME))
 
     async def stop(self) -> None:
         for task in self.background:

@@ -1,6 +1,7 @@
 """Search over forum posts and topic-room messages, with the database's own
 full-text engine: SQLite FTS5 (bm25, snippet) or PostgreSQL tsvector
-(ts_rank_cd, ts_headline). See the forum migration for the indexes.
+(ts_rank_cd, ts_headline). See the forum migration for the indexes, and
+server/search_index.py for how SQLite's takes new messages in batches.
 
 What a searcher never gets: private conversations (only rooms of kind
 'topic' are indexed or queried), hidden or deleted posts, withdrawn or hidden
@@ -29,6 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import search_index
 from server.actions.accounts import Auth
 from server.actions.forum import Viewer, load_viewer, split_notes
 from server.errors import BadRequest, InvalidField
@@ -247,6 +249,8 @@ async def search(h: Hearth, auth: Auth, raw: object, *, scope: object = None, li
                          detail="That's a lot of searches at once. Please wait a moment and try again.")
     kinds = {"all": ("post", "message"), "forum": ("post",), "rooms": ("message",)}[str(where)]
     sqlite = h.settings.is_sqlite
+    if "message" in kinds:
+        await search_index.catch_up(h)  # SQLite indexes messages in batches: none may be missed
     ranked: list[tuple[int, float, str, Any]] = []
     seen: set[tuple[str, int]] = set()
     try:
