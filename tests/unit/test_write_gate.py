@@ -114,3 +114,37 @@ async def test_a_message_queued_at_a_busy_gate_is_assessed_alone_once_and_still_
     async with hearth.db.read() as session:
         flag = await session.scalar(select(CrisisFlag).where(CrisisFlag.member_id == user.id))
     assert flag is not None and flag.severity in ("high", "imminent")
+
+
+async def test_a_crisis_message_read_in_the_same_turn_as_chat_is_written_right_after_the_write_in_progress(hearth) -> None:  # type: ignore[no-untyped-def]
+    """Chat messages and a crisis message arrive together: the first chat write has the
+    gate, and the crisis message must go next, not behind the chat read before it. That
+    needs the write in progress to let the loop turn before its first statement (its trip
+    to aiosqlite's thread does), or nobody ever queues at the gate: running that statement
+    on the loop without a yield fails here (docs/performance.md)."""
+    import dataclasses
+
+    import pytest
+
+    from server.actions import accounts
+    from server.actions.messages import send_message
+    from tests.support import PASSWORD, unique_name
+
+    if not hearth.settings.is_sqlite:
+        pytest.skip("PostgreSQL has no write gate")
+    # Limits lifted as for a busy meeting room (and as the benchmarks do): no check may suspend.
+    hearth.settings = dataclasses.replace(hearth.settings, message_rate="", new_member_message_rate="", new_account_hours=0)
+    members = []
+    for _ in range(2):
+        _user, token, _codes = await accounts.sign_up(hearth, unique_name(), PASSWORD)
+        members.append(await accounts.authenticate(hearth, token))
+    chatty, in_crisis = members
+    for member in members:  # warm: the room, the member and the policy epoch are cached
+        await send_message(hearth, member, 1, "hello, glad to be here", unique_name("c"))
+    chats = [asyncio.create_task(send_message(hearth, chatty, 1, f"good morning everyone {i}", unique_name("c")))
+             for i in range(4)]
+    crisis = asyncio.create_task(send_message(hearth, in_crisis, 1, "I have the pills lined up and tonight is the night",
+                                              unique_name("c")))
+    *chat_results, (crisis_message, _created) = await asyncio.gather(*chats, crisis)
+    chat_seqs = sorted(message["seq"] for message, _created in chat_results)
+    assert crisis_message["seq"] == chat_seqs[0] + 1
