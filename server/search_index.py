@@ -30,8 +30,8 @@ _INDEX = text("INSERT INTO message_fts(rowid, body) SELECT m.id, m.body FROM mes
 _DONE = text("DELETE FROM message_fts_pending WHERE message_id <= :last")
 
 
-async def index_batch(h: "Hearth", batch: int = BATCH) -> int:
-    """Index up to `batch` pending messages; returns how many were pending."""
+async def index_batch(h: "Hearth", batch: int) -> int:
+    """Index up to `batch` pending messages; returns how many it took."""
     if not h.settings.is_sqlite:
         return 0
     async with h.db.read() as session:  # no write lock taken when there is nothing to do
@@ -47,7 +47,7 @@ async def index_batch(h: "Hearth", batch: int = BATCH) -> int:
 
 async def catch_up(h: "Hearth") -> None:
     """Index every message stored so far (before a search reads the index)."""
-    while await index_batch(h) == BATCH:
+    while await index_batch(h, BATCH) == BATCH:
         pass
 
 

@@ -134,7 +134,10 @@ async def test_sends_edits_deletes_and_batches_in_any_order_leave_the_index_exac
                 await tx.session.execute(text("DELETE FROM messages WHERE id = :id"), {"id": message_id})
         else:
             await search_index.index_batch(hearth, chance.choice([1, 3, 50]))
-    assert await _pending(hearth)  # the walk ends with some still waiting
+    for extra in range(2 * search_index.BATCH):  # and ends with several batches waiting
+        sent, _ = await send_message(hearth, members[0], 1, " ".join(chance.choices(WORDS, k=4)), f"extra{extra}")
+        mine[sent["id"]] = members[0]
+    assert len(await _pending(hearth)) > 2 * search_index.BATCH
     await search_index.catch_up(hearth)
     assert not await _pending(hearth)
     exact, terms = await asyncio.to_thread(_index_matches_a_fresh_one, _database_file(hearth))
