@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from server import metrics
 from server.config import Settings
-from server.sqlite_driver import connector_for, prime_hot_statements
+from server.sqlite_driver import OneTripConnection, connector_for, prime_hot_statements
 
 if TYPE_CHECKING:
     from server.errors import HearthError
@@ -79,10 +80,11 @@ class WriteGate:
     """One writer at a time, first come first served, except that urgent writers
     are let in before every ordinary writer still waiting."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_free: Callable[[], None] | None = None) -> None:
         self._busy = False
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._ordinary: deque[asyncio.Future[None]] = deque()
+        self._on_free = on_free  # called whenever the gate goes free with nobody to hand it to
 
     @property
     def waiting(self) -> int:
@@ -110,6 +112,8 @@ class WriteGate:
                     turn.set_result(None)  # handed over: the gate stays busy
                     return
         self._busy = False
+        if self._on_free is not None:
+            self._on_free()
 
 
 class Database:
@@ -117,10 +121,12 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_gate = WriteGate() if settings.is_sqlite else None
+        self._write_gate = WriteGate(on_free=self._gate_went_free) if settings.is_sqlite else None
         # SQLite: the gate lets one write in at a time, so writes share one connection,
         # kept open: checking one out of the pool and back was ~40 µs a chat message.
         self._writer: AsyncConnection | None = None
+        self._group: _CommitGroup | None = None  # writes done, waiting for their shared COMMIT
+        self._closing_group: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -138,38 +144,127 @@ class Database:
                     yield session
                 return
             await self._write_gate.acquire(urgent)
-            try:
-                writer = await self._write_connection()
-                session = self.sessions(bind=writer)
-                try:
-                    # Begin, commit and close as AsyncSession does, but with no hand-over to
-                    # SQLAlchemy's greenlet for the start (on an open connection beginning does
-                    # no I/O; were that to change, SQLAlchemy would raise MissingGreenlet, not
-                    # block) and one for the end instead of five (each 12-40 µs of a chat
-                    # message's CPU), and no task to shield the close of a committed session,
-                    # which has nothing left to undo.
-                    _begin_on_bind(session.sync_session)
-                    prime_hot_statements(session, writer)
-                    yield session
-                    await session.run_sync(_commit_and_close)
-                except BaseException:
-                    # To its end even if cancelled again: the gate (and with it this
-                    # connection) goes to the next writer only once the rollback is done.
-                    await _run_to_the_end(_end_failed_write(session, writer))
-                    raise
-            finally:
-                self._write_gate.release()
+            async with self._group_write(urgent) as session:
+                yield session
         finally:
             metrics.db_seconds.observe(time.perf_counter() - started)
+
+    @asynccontextmanager
+    async def _group_write(self, urgent: Callable[[], bool] | None) -> AsyncIterator[AsyncSession]:
+        """One write, holding the gate, inside a commit group: the writes that arrive
+        while the room is busy share one SQLite transaction and one COMMIT, each in a
+        savepoint of its own, so one write's failure undoes only its own work. A write
+        whose work is done while others wait at the gate passes the gate on and waits
+        for the commit; the last of the group (nobody waiting, the group full, or an
+        urgent write: a crisis alert never waits for chat) commits for all. Nobody's
+        write returns before the COMMIT that keeps it (docs/performance.md)."""
+        gate = self._write_gate
+        assert gate is not None
+        passed_on = False
+        try:
+            writer = await self._write_connection()
+            driver: OneTripConnection = writer.sync_connection.connection.driver_connection  # type: ignore[union-attr,assignment]
+            group = self._group
+            if group is None:
+                try:
+                    await _run_to_the_end(driver.begin_group())
+                except sqlite3.Error as error:  # another process held the lock past busy_timeout
+                    raise _wrapped(error, writer) from error
+                finally:  # begun even if cancelled meanwhile: the gate, going free, commits it
+                    if driver.group_open:
+                        group = self._group = _CommitGroup(driver._conn.total_changes)
+            assert group is not None
+            driver.begin_group_write()
+            session = self.sessions(bind=writer)
+            try:
+                # Begin, commit and close as AsyncSession does, but with no hand-over to
+                # SQLAlchemy's greenlet for the start (on an open connection beginning does
+                # no I/O; were that to change, SQLAlchemy would raise MissingGreenlet, not
+                # block) and one for the end instead of five (each 12-40 µs of a chat
+                # message's CPU), and no task to shield the close of a committed session,
+                # which has nothing left to undo.
+                _begin_on_bind(session.sync_session)
+                prime_hot_statements(session, writer, driver, holds_write_lock=True)  # BEGIN IMMEDIATE took it
+                yield session
+                await session.run_sync(_commit_and_close)  # releases this write's savepoint
+            except BaseException:
+                # To its end even if cancelled again: the gate (and with it this
+                # connection) goes to the next writer only once the rollback is done.
+                await _run_to_the_end(self._end_failed_group_write(session, writer, driver, group))
+                raise
+            if gate.waiting and len(group.waiting) + 1 < GROUP_MOST and not (urgent is not None and urgent()):
+                done = group.wait()
+                gate.release()
+                passed_on = True
+                await _run_to_the_end(done)
+            else:
+                await _run_to_the_end(self._commit_group(writer, driver))
+        finally:
+            if not passed_on:
+                gate.release()
+
+    async def _commit_group(self, writer: AsyncConnection, driver: OneTripConnection) -> None:
+        group, self._group = self._group, None
+        if group is None:
+            return
+        try:
+            await driver.commit_group(driver._conn.total_changes - group.changes_at_begin)
+        except BaseException as error:
+            group.fail(error, writer)
+            await _end_failed_write_raw(writer, driver)
+            if isinstance(error, sqlite3.Error):
+                raise _wrapped(error, writer) from error
+            raise
+        group.done()
+
+    async def _end_failed_group_write(self, session: AsyncSession, writer: AsyncConnection, driver: OneTripConnection,
+                                      group: _CommitGroup) -> None:
+        """Undo a write that raised: its savepoint only, and commit for the writes of
+        the group waiting unless another writer waits to go on with it. Should SQLite
+        have ended the group's whole transaction meanwhile (an I/O error does), the
+        writes waiting are lost too and are told so."""
+        await _end_failed_write(session, writer)  # the group's transaction stays open (OneTripConnection.rollback)
+        if driver.in_group_write:  # the session never reached SQLite's connection
+            with contextlib.suppress(Exception):
+                await driver.rollback()
+        if self._group is group and (writer.invalidated or not driver._conn.in_transaction):
+            self._group = None
+            driver.group_open = False
+            group.fail(sqlite3.OperationalError("the transaction these writes shared was lost"), writer)
+            await _end_failed_write_raw(writer, driver)
+        elif self._group is group and not self._write_gate.waiting:  # type: ignore[union-attr]
+            with contextlib.suppress(Exception):  # those waiting are told; this write raises its own error
+                await self._commit_group(writer, driver)
+
+    def _gate_went_free(self) -> None:
+        """Nobody took the gate after a write passed it on (the writer waiting gave up):
+        commit the group those before it wait for."""
+        if self._group is not None and (self._closing_group is None or self._closing_group.done()):
+            self._closing_group = asyncio.get_running_loop().create_task(self._close_group())
+
+    async def _close_group(self) -> None:
+        gate = self._write_gate
+        assert gate is not None
+        await gate.acquire()
+        try:
+            if self._group is not None and self._writer is not None:
+                driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+                with contextlib.suppress(Exception):  # the writes waiting were told
+                    await _run_to_the_end(self._commit_group(self._writer, driver))  # type: ignore[arg-type]
+        finally:
+            gate.release()
 
     async def _write_connection(self) -> AsyncConnection:
         """The writes' connection, only ever used by the write gate's holder."""
         writer = self._writer
         if writer is None or writer.closed or writer.invalidated:
+            if self._group is not None:  # its transaction went with the connection
+                self._group, group = None, self._group
+                group.fail(sqlite3.OperationalError("the connection these writes shared was lost"), writer)  # type: ignore[arg-type]
             if writer is not None:
                 await writer.close()
             writer = self._writer = await self.engine.connect()
-        else:
+        elif self._group is None:
             # Should the last writer have been cancelled before its rollback finished,
             # end what it left here: the next session must never join it.
             await _roll_back_leftovers(writer)
@@ -197,10 +292,75 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._write_gate is not None:
+            # Once no write runs on it: closing the connection under a statement (or a
+            # rollback finishing after a cancellation) would be two threads on one SQLite
+            # connection. The gate stays taken: this Database writes no more.
+            await self._write_gate.acquire()
+            if self._group is not None and self._writer is not None:
+                driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+                with contextlib.suppress(Exception):  # the writes waiting are told
+                    await self._commit_group(self._writer, driver)  # type: ignore[arg-type]
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
         await self.engine.dispose()
+
+
+GROUP_MOST = 16  # writes sharing one COMMIT at most: bounds how long the first waits for it
+
+
+class _CommitGroup:
+    """Writes sharing one SQLite transaction; `waiting`: those done, awaiting the COMMIT."""
+
+    __slots__ = ("changes_at_begin", "waiting")
+
+    def __init__(self, changes_at_begin: int) -> None:
+        self.changes_at_begin = changes_at_begin  # the connection's total_changes at BEGIN
+        self.waiting: list[asyncio.Future[None]] = []
+
+    def wait(self) -> "asyncio.Future[None]":
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(done)
+        return done
+
+    def done(self) -> None:
+        metrics.writes_per_commit.observe(len(self.waiting) + 1)
+        for done in self.waiting:
+            if not done.done():
+                done.set_result(None)
+
+    def fail(self, error: BaseException, writer: AsyncConnection) -> None:
+        """Each waiting write gets an error of its own (a shared exception object
+        would collect every raiser's traceback)."""
+        for done in self.waiting:
+            if not done.done():
+                done.set_exception(_wrapped(error, writer) if isinstance(error, sqlite3.Error)
+                                   else sqlite3_lost(writer))
+        self.waiting = []
+
+
+def sqlite3_lost(writer: AsyncConnection) -> Exception:
+    return _wrapped(sqlite3.OperationalError("the commit these writes shared did not happen"), writer)
+
+
+def _wrapped(error: sqlite3.Error, writer: AsyncConnection) -> Exception:
+    """SQLAlchemy's exception for a driver error, as a statement run through it raises."""
+    from sqlalchemy.exc import DBAPIError
+
+    return DBAPIError.instance("COMMIT", None, error, sqlite3.Error, hide_parameters=True, dialect=writer.dialect)
+
+
+async def _end_failed_write_raw(writer: AsyncConnection, driver: OneTripConnection) -> None:
+    """After a COMMIT that failed: end what SQLite may keep open, or replace the connection."""
+    driver.group_open = False
+    try:
+        if driver._conn.in_transaction:
+            await driver.rollback()
+    except Exception:
+        log.exception("rolling back a failed commit failed; its connection is replaced")
+        with contextlib.suppress(Exception):
+            await writer.invalidate()
 
 
 def _begin_on_bind(session: Session) -> None:

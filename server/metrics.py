@@ -26,6 +26,8 @@ send_seconds = Histogram("hearth_send_seconds", "From a send frame to its ack (v
 fanout_recipients = Histogram("hearth_fanout_recipients", "Local sockets one event was queued for",
                               buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000), registry=REGISTRY)
 db_seconds = Histogram("hearth_db_transaction_seconds", "Write transactions, lock wait included", buckets=FAST, registry=REGISTRY)
+writes_per_commit = Histogram("hearth_db_writes_per_commit", "SQLite write transactions that shared one COMMIT (server/db.py)",
+                              buckets=(1, 2, 4, 8, 16), registry=REGISTRY)
 broker_lag = Histogram("hearth_broker_lag_seconds", "From a message's commit to its arrival at this process's hub", buckets=FAST, registry=REGISTRY)
 publish_failures = Counter("hearth_publish_failures_total", "Events the broker did not take (receivers repair from the database)", registry=REGISTRY)
 open_flags = Gauge("hearth_crisis_open_flags", "Open crisis flags", ["severity"], registry=REGISTRY)

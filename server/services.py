@@ -73,6 +73,7 @@ class Hearth:
     async def stop(self) -> None:
         for task in self.background:
             task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)  # a write they were in has ended
         await self.hub.stop()
         await self.db.close()
 

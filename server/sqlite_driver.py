@@ -27,9 +27,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-# Rows a transaction may change and still commit on the event loop: a chat message
-# and its flag; a retention purge or an import commits on aiosqlite's thread.
-SMALL_COMMIT_ROWS = 32
+# Rows a transaction may change and still commit on the event loop: a commit group
+# of chat messages (server/db.py GROUP_MOST, a few rows each) and their flags; a
+# retention purge or an import commits on aiosqlite's thread.
+SMALL_COMMIT_ROWS = 128
+# A commit group's transaction, and the savepoint of each write in it (server/db.py).
+BEGIN_GROUP = "BEGIN IMMEDIATE"
+SAVEPOINT_WRITE, RELEASE_WRITE, ROLLBACK_WRITE = ("SAVEPOINT hearth_write", "RELEASE hearth_write",
+                                                  "ROLLBACK TO hearth_write")
 
 
 class OneTripCursor:
@@ -96,10 +101,51 @@ class OneTripConnection(aiosqlite.Connection):
         return OneTripCursor(self)
 
     _changes_at_last_end = 0  # the connection's total_changes when its last transaction ended
+    # Set by `Database.write` while a write runs inside a commit group (server/db.py):
+    # SQLAlchemy's commit and rollback then end that write's savepoint, not the
+    # transaction the group shares.
+    in_group_write = False
+    group_open = False  # a commit group's transaction is open: only `commit_group` ends it
+
+    async def begin_group(self) -> None:
+        """Begin a commit group's transaction with SQLite's write lock taken at once
+        (BEGIN IMMEDIATE), on aiosqlite's thread: it may wait for another process's
+        lock, and this trip is the moment other writes gather at the write gate, where
+        a crisis message goes first. Holding the lock from the start, every statement
+        of the group then runs on the event loop, and its reads see the data its writes
+        will change: a deferred BEGIN would give them a snapshot that another
+        process's commit could leave stale, and SQLite refuses such a transaction's
+        first write (SQLITE_BUSY_SNAPSHOT)."""
+        self.group_open = False
+        if self._conn.in_transaction:  # left by a writer cancelled mid-rollback: never joined
+            await super().rollback()
+        await self._execute(self._conn.execute, BEGIN_GROUP)
+        self.group_open = True
+
+    def begin_group_write(self) -> None:
+        """One write of the open group: a savepoint, so that its failure undoes only its
+        own work. On the event loop: it neither waits for a lock nor touches the disk."""
+        self._conn.execute(SAVEPOINT_WRITE)
+        self.in_group_write = True
+
+    async def commit_group(self, changes: int) -> None:
+        """COMMIT the group's transaction, which changed `changes` rows."""
+        self.group_open = False
+        connection = self._conn
+        if connection.in_transaction:
+            if changes <= SMALL_COMMIT_ROWS:
+                connection.commit()
+            else:
+                await super().commit()
+        self._changes_at_last_end = connection.total_changes
 
     # SQLite begins a transaction only at a session's first write, so most sessions
     # (every read) end with nothing to commit or roll back: no trip for them.
     async def commit(self) -> None:
+        if self.in_group_write:
+            self.in_group_write = False
+            self._conn.execute(RELEASE_WRITE)  # its work stays in the group's transaction
+            return
         connection = self._conn
         if not connection.in_transaction:
             return
@@ -113,6 +159,14 @@ class OneTripConnection(aiosqlite.Connection):
         self._changes_at_last_end = connection.total_changes
 
     async def rollback(self) -> None:
+        if self.in_group_write:
+            self.in_group_write = False
+            if self._conn.in_transaction:  # else SQLite itself ended the whole transaction (an I/O error)
+                await self._execute(self._conn.execute, ROLLBACK_WRITE)  # undoing may read pages
+                self._conn.execute(RELEASE_WRITE)
+            return
+        if self.group_open:
+            return  # the group's transaction is not this session's to end: its own savepoint was
         if self._conn.in_transaction:
             await super().rollback()
         self._changes_at_last_end = self._conn.total_changes
@@ -154,12 +208,15 @@ class _InTransaction:
         self.holds_write_lock = False
 
 
-def prime_hot_statements(session: AsyncSession, connection: AsyncConnection) -> None:
+def prime_hot_statements(session: AsyncSession, connection: AsyncConnection, driver: OneTripConnection,
+                         holds_write_lock: bool = False) -> None:
     """Tell hot statements the transaction `session` has just begun on `connection`
     (an open SQLite connection), sparing their first run the two trips into
-    SQLAlchemy's greenlet that finding it out costs."""
-    session.info[_CONNECTION_KEY] = _InTransaction(session.sync_session.get_transaction(), connection,
-                                                   connection.sync_connection.connection.driver_connection)
+    SQLAlchemy's greenlet that finding it out costs. `holds_write_lock`: an earlier
+    write of the same commit group has taken SQLite's write lock."""
+    state = _InTransaction(session.sync_session.get_transaction(), connection, driver)
+    state.holds_write_lock = holds_write_lock
+    session.info[_CONNECTION_KEY] = state
 
 
 class HotStatement:

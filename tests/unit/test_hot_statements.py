@@ -128,7 +128,9 @@ async def test_a_session_that_ran_one_is_freed_at_once_not_left_to_the_garbage_c
 
 async def test_on_sqlite_only_plain_reads_and_statements_after_the_first_write_run_on_the_event_loop(hearth: Hearth) -> None:
     """Before the transaction holds SQLite's write lock a statement could wait for it
-    (busy_timeout), which must never block the event loop; after, nothing can."""
+    (busy_timeout), which must never block the event loop; after, nothing can. The
+    write path's commit groups begin holding the lock (BEGIN IMMEDIATE, on aiosqlite's
+    thread), so there every statement runs on the loop."""
     if not hearth.settings.is_sqlite:
         pytest.skip("PostgreSQL's statements always go through SQLAlchemy")
     which_thread = HotStatement(select(func.hearth_test_thread()))
@@ -139,15 +141,18 @@ async def test_on_sqlite_only_plain_reads_and_statements_after_the_first_write_r
         driver = (await (await session.connection()).get_raw_connection()).driver_connection
         await driver._execute(driver._conn.create_function, "hearth_test_thread", 0, threading.get_ident)
 
-    async with hearth.db.write() as session:
+    async with hearth.db.sessions() as session, session.begin():  # a transaction begun without the lock
         await thread_reporting(session)
         assert await which_thread.scalar(session) != loop_thread  # no write yet: aiosqlite's thread
         assert await plain_read.scalar(session) == loop_thread
         await NEXT_SEQ.scalar(session, {"room": ROOM})
         assert await which_thread.scalar(session) == loop_thread  # the lock is held: right here
-    async with hearth.db.write() as session:  # a new transaction starts without the lock
+    async with hearth.db.sessions() as session, session.begin():  # a new transaction starts without the lock
         await thread_reporting(session)
         assert await which_thread.scalar(session) != loop_thread
+    async with hearth.db.write() as session:
+        await thread_reporting(session)
+        assert await which_thread.scalar(session) == loop_thread
 
 
 async def test_on_sqlite_a_session_that_only_read_ends_without_a_trip_and_a_write_still_commits(hearth: Hearth) -> None:

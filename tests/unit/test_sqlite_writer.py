@@ -57,14 +57,29 @@ async def _stored(h: Hearth, client: str) -> bool:
         return bool(await BY_CLIENT.rows(session, {"client": client}))
 
 
-async def test_the_first_write_goes_to_aiosqlites_thread_even_with_the_lock_free(hearth: Hearth) -> None:
-    """It could wait for another process's lock, and its trip is also the moment other
-    writes gather at the write gate, where a crisis message goes first: run on the
-    event loop it cost crisis alerts their urgent lane (docs/performance.md)."""
-    async with hearth.db.write() as session:
-        await _reports_its_thread(session)
-        [(_seq, thread)] = await NEXT_SEQ_AND_THREAD.rows(session, {"room": ROOM})
-        assert thread != threading.get_ident()
+async def test_a_write_begins_on_aiosqlites_thread_even_with_the_lock_free_then_runs_on_the_loop(hearth: Hearth) -> None:
+    """Its BEGIN IMMEDIATE could wait for another process's lock, and its trip is also
+    the moment other writes gather at the write gate, where a crisis message goes first:
+    without a trip that costs crisis alerts their urgent lane (docs/performance.md).
+    Holding the lock, its statements cannot wait: they run on the event loop."""
+    trips: list[object] = []
+    driver = (await (await hearth.db._write_connection()).get_raw_connection()).driver_connection
+    real_execute = driver._execute
+
+    async def counted(fn, *args):  # type: ignore[no-untyped-def]
+        trips.append(args[0] if args and isinstance(args[0], str) else getattr(fn, "__name__", "?"))
+        return await real_execute(fn, *args)
+
+    driver._execute = counted
+    try:
+        async with hearth.db.write() as session:
+            assert trips == ["BEGIN IMMEDIATE"]
+            await _reports_its_thread(session)
+            [(_seq, thread)] = await NEXT_SEQ_AND_THREAD.rows(session, {"room": ROOM})
+            assert thread == threading.get_ident()
+    finally:
+        del driver._execute
+    assert trips == ["BEGIN IMMEDIATE", "hearth_test_thread"]  # (the test's own set-up) and it committed on the loop
 
 
 async def test_with_the_lock_held_elsewhere_the_first_write_waits_on_aiosqlites_thread_and_the_loop_runs_on(
@@ -103,7 +118,6 @@ async def test_with_the_lock_held_elsewhere_the_first_write_waits_on_aiosqlites_
         ticker.cancel()
         other.close()
     assert seq == before + 1  # after the other connection's update, which it waited for
-    assert thread != threading.get_ident()
 
 
 async def test_writes_share_one_connection_and_a_broken_one_is_replaced(hearth: Hearth) -> None:
