@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from server.errors import HearthError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+CLOSE_WAIT_SECONDS = 10.0  # for the write in progress, when the process stops
 CHECKPOINT_SECONDS = 1.0  # a busy room's second of messages is a few hundred WAL pages
 log = logging.getLogger("hearth.db")
 
@@ -296,7 +297,10 @@ class Database:
             # Once no write runs on it: closing the connection under a statement (or a
             # rollback finishing after a cancellation) would be two threads on one SQLite
             # connection. The gate stays taken: this Database writes no more.
-            await self._write_gate.acquire()
+            try:
+                await asyncio.wait_for(self._write_gate.acquire(), CLOSE_WAIT_SECONDS)
+            except asyncio.TimeoutError:  # a write stuck on something else: close under it rather than hang
+                log.warning("closing the database while a write still holds the write gate")
             if self._group is not None and self._writer is not None:
                 driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
                 with contextlib.suppress(Exception):  # the writes waiting are told
