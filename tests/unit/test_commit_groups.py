@@ -19,7 +19,7 @@ from server import metrics
 from server.actions import accounts
 from server.services import Hearth
 from tests.support import PASSWORD, unique_name
-from tests.unit.test_sqlite_writer import _insert, _messages, _stored
+from tests.unit.test_sqlite_writer import _insert, _messages, _stored, record_trips
 
 pytestmark = pytest.mark.usefixtures("_sqlite_only")
 
@@ -66,6 +66,10 @@ class Writer:
                 await then(session)
 
 
+async def _refuse(_session: AsyncSession) -> None:
+    raise RuntimeError("this write is refused")
+
+
 async def _finished(*tasks: asyncio.Task[None]) -> None:
     """Wait for the writes without cancelling them (a write waiting for its commit
     finishes that wait even when cancelled): one left waiting fails the test."""
@@ -103,12 +107,9 @@ async def test_writes_arriving_meanwhile_share_one_commit_and_none_returns_befor
 async def test_a_write_that_fails_in_a_group_undoes_only_its_own_work(hearth: Hearth) -> None:
     author = await _author(hearth)
 
-    async def fails(_session: AsyncSession) -> None:
-        raise RuntimeError("this write is refused")
-
     first = Writer(hearth, author, "group-kept-1")
     await first.inside.wait()
-    failing = Writer(hearth, author, "group-refused", then=fails)
+    failing = Writer(hearth, author, "group-refused", then=_refuse)
     last = Writer(hearth, author, "group-kept-2")
     await _settle()
     first.finish.set()
@@ -124,12 +125,9 @@ async def test_a_write_that_fails_in_a_group_undoes_only_its_own_work(hearth: He
 async def test_when_the_last_write_of_a_group_fails_it_still_commits_for_those_waiting(hearth: Hearth) -> None:
     author = await _author(hearth)
 
-    async def fails(_session: AsyncSession) -> None:
-        raise RuntimeError("this write is refused")
-
     first = Writer(hearth, author, "group-before-refused-last")
     await first.inside.wait()
-    failing = Writer(hearth, author, "group-refused-last", then=fails)
+    failing = Writer(hearth, author, "group-refused-last", then=_refuse)
     await _settle()
     first.finish.set()
     await failing.inside.wait()
@@ -235,17 +233,10 @@ async def test_a_group_makes_one_trip_to_aiosqlites_thread_its_begin(hearth: Hea
     holding the lock, the group's statements and its COMMIT cannot wait: they run on
     the event loop, for every write that joins (docs/performance.md)."""
     author = await _author(hearth)
-    trips: list[object] = []
     first = Writer(hearth, author, "group-trips-first")
     await first.inside.wait()
     driver = hearth.db._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    real_execute = driver._execute
-
-    async def counted(fn, *args):  # type: ignore[no-untyped-def]
-        trips.append(args[0] if args and isinstance(args[0], str) else getattr(fn, "__name__", "?"))
-        return await real_execute(fn, *args)
-
-    driver._execute = counted
+    trips = record_trips(driver)
     try:
         joined = [Writer(hearth, author, f"group-trips-{i}") for i in range(3)]
         await _settle()

@@ -45,6 +45,20 @@ async def _reports_its_thread(session: AsyncSession) -> None:
     await driver._execute(driver._conn.create_function, "hearth_test_thread", 0, threading.get_ident)
 
 
+def record_trips(driver: object) -> list[object]:
+    """Note each trip to aiosqlite's thread (its SQL, or the function run) until
+    `del driver._execute`."""
+    trips: list[object] = []
+    real_execute = driver._execute  # type: ignore[attr-defined]
+
+    async def counted(fn, *args):  # type: ignore[no-untyped-def]
+        trips.append(args[0] if args and isinstance(args[0], str) else getattr(fn, "__name__", "?"))
+        return await real_execute(fn, *args)
+
+    driver._execute = counted  # type: ignore[attr-defined]
+    return trips
+
+
 async def _insert(h: Hearth, session: AsyncSession, author: int, client: str) -> None:
     seq = await NEXT_SEQ.scalar(session, {"room": ROOM})
     await INSERT.scalar(session, dict(room_id=ROOM, author_id=author, client_id=client, body="hello", seq=seq,
@@ -62,15 +76,8 @@ async def test_a_write_begins_on_aiosqlites_thread_even_with_the_lock_free_then_
     the moment other writes gather at the write gate, where a crisis message goes first:
     without a trip that costs crisis alerts their urgent lane (docs/performance.md).
     Holding the lock, its statements cannot wait: they run on the event loop."""
-    trips: list[object] = []
     driver = (await (await hearth.db._write_connection()).get_raw_connection()).driver_connection
-    real_execute = driver._execute
-
-    async def counted(fn, *args):  # type: ignore[no-untyped-def]
-        trips.append(args[0] if args and isinstance(args[0], str) else getattr(fn, "__name__", "?"))
-        return await real_execute(fn, *args)
-
-    driver._execute = counted
+    trips = record_trips(driver)
     try:
         async with hearth.db.write() as session:
             assert trips == ["BEGIN IMMEDIATE"]
