@@ -18,6 +18,7 @@ from server.errors import Forbidden, InvalidField
 from server.models import AuditEntry, User
 from server.models.base import utcnow
 from server.services import Hearth
+from server.text import is_whole_number
 
 PAGE_MAX = 200
 
@@ -72,7 +73,7 @@ async def list_entries(h: Hearth, auth: Auth, query: dict[str, str]) -> dict[str
     for name in ("target_id", "before"):
         raw = query.get(name)
         if raw:
-            if not raw.isdigit() or len(raw) > 19:
+            if not is_whole_number(raw) or len(raw) > 19:
                 raise InvalidField(f"{name} must be a whole number.")
             stmt = stmt.where(AuditEntry.target_id == int(raw)) if name == "target_id" else stmt.where(AuditEntry.id < int(raw))
     since, until = _when(query.get("since"), "since"), _when(query.get("until"), "until")
@@ -81,7 +82,7 @@ async def list_entries(h: Hearth, auth: Auth, query: dict[str, str]) -> dict[str
     if until:
         stmt = stmt.where(AuditEntry.at < until)
     raw_limit = query.get("limit") or "50"
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= PAGE_MAX:
+    if not is_whole_number(raw_limit) or not 1 <= int(raw_limit) <= PAGE_MAX:
         raise InvalidField(f"limit must be between 1 and {PAGE_MAX}.")
     async with h.db.read() as session:
         rows = list(await session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(int(raw_limit))))

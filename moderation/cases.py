@@ -28,7 +28,7 @@ from server.errors import Conflict, Forbidden, InvalidField, NotFound
 from server.models import ForumPost, ForumThread, Message, ModAction, ModCase, ModReport, Room, RoomHost, StaffNote, User
 from server.ratelimit import address_key
 from server.services import Hearth, Tx
-from server.text import clean_body
+from server.text import clean_body, is_whole_number
 
 MODERATORS = frozenset({"moderator", "admin"})
 REASONS = {  # reason -> (severity, words for the member)
@@ -285,7 +285,7 @@ async def queue(h: Hearth, auth: Auth, filters: dict[str, str]) -> list[dict[str
             if filters.get(name):
                 query = query.where(column == filters[name])
         if filters.get("room_id"):
-            if not filters["room_id"].isdigit():
+            if not is_whole_number(filters["room_id"]):
                 raise InvalidField("room_id must be a whole number.")
             query = query.where(ModCase.room_id == int(filters["room_id"]))
         if filters.get("mine") == "true":

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from server.text import is_whole_number
+
 POST_TAGS = frozenset({"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "pre", "a"})
 LINK_REL = "nofollow noopener ugc"
 LINK_SCHEMES = frozenset({"http", "https"})
@@ -36,7 +38,7 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href":
         return value if safe_link(value) else None
     if tag == "ol" and attribute == "start":
-        return value if value.isdigit() and len(value) <= 6 else None
+        return value if is_whole_number(value) and len(value) <= 6 else None
     return value
 
 

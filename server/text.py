@@ -20,6 +20,12 @@ _UNSAFE = re.compile(
 _CRLF = re.compile(r"\r\n?")
 
 
+def is_whole_number(value: str) -> bool:
+    """Only ASCII digits: `str.isdigit` also takes "²" and other digits `int` refuses,
+    which made a 500 of a query like `?cursor=²` instead of a clear 400."""
+    return value.isascii() and value.isdigit()
+
+
 def clean_text(value: str) -> str:
     """Normalise without judging length or emptiness."""
     value = _CRLF.sub("\n", value)

@@ -10,6 +10,8 @@ import time
 
 import pyotp
 
+from server.text import is_whole_number
+
 ISSUER = "Hearth"
 DIGITS = 6
 INTERVAL = 30
@@ -32,7 +34,7 @@ def matching_step(secret: str, code: object, *, after_step: int = 0, now: float 
     if not isinstance(code, str):
         return None
     cleaned = "".join(ch for ch in code if not ch.isspace())
-    if len(cleaned) != DIGITS or not cleaned.isdigit():
+    if len(cleaned) != DIGITS or not is_whole_number(cleaned):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
     moment = time.time() if now is None else now

@@ -28,7 +28,7 @@ from server.models import (
 )
 from server.models.accounts import STAFF_ROLES
 from server.services import Hearth, Tx
-from server.text import clean_body, clean_line
+from server.text import clean_body, clean_line, is_whole_number
 
 # Content notes a post can carry; members can choose kinds to always hide.
 CONTENT_NOTES = ("relapse", "self-harm", "suicide", "trauma", "abuse", "grief", "substance-use", "medical")
@@ -449,7 +449,7 @@ def _cursor(value: object) -> int | None:
     if value is None or value == "":
         return None
     raw = str(value)
-    if not raw.isdigit() or len(raw) > 19:
+    if not is_whole_number(raw) or len(raw) > 19:
         raise InvalidField("cursor must be the next_cursor of a previous page.", code="invalid_cursor")
     return int(raw)
 

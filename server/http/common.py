@@ -13,6 +13,7 @@ from server import jsonutil
 from server.actions.accounts import Auth, authenticate
 from server.errors import BadRequest, Forbidden, PayloadTooLarge, RequestTimeout
 from server.services import Hearth
+from server.text import is_whole_number
 
 MAX_BODY_BYTES = 64 * 1024
 COOKIE_NAME = "hearth_session"
@@ -33,7 +34,7 @@ def hearth(conn: HTTPConnection) -> Hearth:
 
 async def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and is_whole_number(declared) and int(declared) > max_bytes:
         raise PayloadTooLarge()
     body = b""
     try:

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from server.actions import check_ins, day_counts, early_warning, goals, partner_view, partners, recovery_data, recovery_profile
 from server.errors import InvalidField
 from server.http.common import JSON, hearth, read_json, require_auth
+from server.text import is_whole_number
 
 ME = "/api/v1/me/recovery"
 SHARED = "/api/v1/recovery"
@@ -101,7 +102,7 @@ async def uncheer(request: Request) -> JSON:
 async def badges(request: Request) -> JSON:
     auth = await require_auth(request)
     raw = [v for v in request.query_params.get("users", "").split(",") if v]
-    if not all(v.isdigit() for v in raw):
+    if not all(is_whole_number(v) for v in raw):
         raise InvalidField("users must be member ids separated by commas.")
     return JSON({"badges": await day_counts.badges(hearth(request), auth, [int(v) for v in raw])})
 

@@ -15,6 +15,7 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo, available_timezones
 
 from server.errors import InvalidField
+from server.text import is_whole_number
 
 EARLIEST_START = date(1940, 1, 1)
 _FIXED = (("1d", "24 hours", 1), ("7d", "7 days", 7), ("30d", "30 days", 30), ("60d", "60 days", 60), ("90d", "90 days", 90))
@@ -77,7 +78,7 @@ def milestone_on(start: date, key: str) -> MilestoneMark:
     for k, label, months in _MONTHS:
         if k == key:
             return MilestoneMark(k, label, add_months(start, months))
-    if key.endswith("y") and key[:-1].isdigit() and 1 <= int(key[:-1]) <= 100:
+    if key.endswith("y") and is_whole_number(key[:-1]) and 1 <= int(key[:-1]) <= 100:
         years = int(key[:-1])
         return MilestoneMark(key, "1 year" if years == 1 else f"{years} years", add_months(start, 12 * years))
     raise InvalidField("That is not a milestone we know.")

@@ -20,7 +20,7 @@ from typing import Any
 from server.errors import HearthError
 from server.recovery.days import check_zone
 from server.recovery.schedule import hhmm, parse_hhmm
-from server.text import clean_body, clean_line
+from server.text import clean_body, clean_line, is_whole_number
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 TYPE_CODE = re.compile(r"^[A-Za-z0-9-]{1,10}$")
@@ -59,7 +59,7 @@ def _days(value: object) -> list[int]:
     days = value if isinstance(value, list) else [value]
     out: list[int] = []
     for day in days:
-        if isinstance(day, str) and day.isdigit():
+        if isinstance(day, str) and is_whole_number(day):
             day = int(day)
         if not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6:
             raise Skip("day must be 0 (Sunday) to 6 (Saturday); meetings by appointment are not imported")

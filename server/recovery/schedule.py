@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from server.text import is_whole_number
+
 WEEK = timedelta(days=7)
 
 
@@ -82,7 +84,7 @@ def hhmm(minutes: int) -> str:
 def parse_hhmm(value: str) -> int | None:
     """"19:30" -> 1170; also accepts "19:30:00" (common in Meeting Guide feeds)."""
     parts = value.split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
+    if len(parts) not in (2, 3) or not all(is_whole_number(p) and len(p) == 2 for p in parts):
         return None
     hour, minute = int(parts[0]), int(parts[1])
     if hour > 23 or minute > 59:

@@ -76,6 +76,19 @@ def test_numbers_past_64_bits_are_bad_input_not_server_errors(server: ServerProc
     assert "Traceback" not in server.log()
 
 
+def test_digits_int_refuses_are_bad_input_not_server_errors(server: ServerProcess) -> None:
+    """Found by schemathesis: `?cursor=²` passed `str.isdigit` and `int()` refused it (500)."""
+    member, admin = sign_up(server), create_staff(server, "admin")
+    board = member.get("/api/v1/forum/boards").json()["boards"][0]["id"]
+    for who, path in ((member, f"/api/v1/forum/boards/{board}/threads?cursor=²"),
+                      (member, "/api/v1/recovery/badges?users=1,²"),
+                      (admin, "/api/v1/moderation/audit?target_id=²"), (admin, "/api/v1/moderation/audit?limit=²"),
+                      (admin, "/api/v1/moderation/cases?room_id=²")):
+        response = who.get(path)
+        assert response.status_code == 400, (path, response.status_code)
+    assert "Traceback" not in server.log()
+
+
 def test_schemathesis_as_an_anonymous_client(server: ServerProcess, tmp_path: Path) -> None:
     result = _run(server, tmp_path, 5, "--phases", "examples,coverage,fuzzing")
     assert result.returncode == 0, _report(result)
