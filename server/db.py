@@ -311,7 +311,11 @@ class Database:
         await self.engine.dispose()
 
 
-GROUP_MOST = 16  # writes sharing one COMMIT at most: bounds how long the first waits for it
+# Writes sharing one COMMIT at most. It bounds how long the first waits, and how many
+# fan-outs follow one COMMIT back to back, unbroken by reading sockets: with 16, a
+# crisis message read meanwhile waited behind them (alert p99 44-123 ms against
+# 30-41 with one write a COMMIT; with 4, 39-48: docs/performance.md).
+GROUP_MOST = 4
 
 
 class _CommitGroup:
