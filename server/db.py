@@ -173,7 +173,7 @@ class Database:
                     raise _wrapped(error, writer) from error
                 finally:  # begun even if cancelled meanwhile: the gate, going free, commits it
                     if driver.group_open:
-                        group = self._group = _CommitGroup(driver._conn.total_changes)
+                        group = self._group = _CommitGroup()
             assert group is not None
             driver.begin_group_write()
             session = self.sessions(bind=writer)
@@ -209,7 +209,7 @@ class Database:
         if group is None:
             return
         try:
-            await driver.commit_group(driver._conn.total_changes - group.changes_at_begin)
+            await driver.commit_group()
         except BaseException as error:
             group.fail(error, writer)
             await _end_failed_write_raw(writer, driver)
@@ -248,12 +248,16 @@ class Database:
         assert gate is not None
         await gate.acquire()
         try:
-            if self._group is not None and self._writer is not None:
-                driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-                with contextlib.suppress(Exception):  # the writes waiting were told
-                    await _run_to_the_end(self._commit_group(self._writer, driver))  # type: ignore[arg-type]
+            await _run_to_the_end(self._commit_open_group())
         finally:
             gate.release()
+
+    async def _commit_open_group(self) -> None:
+        """Holding the gate, with no write running: commit the group left waiting."""
+        if self._group is not None and self._writer is not None:
+            driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+            with contextlib.suppress(Exception):  # the writes waiting are told
+                await self._commit_group(self._writer, driver)  # type: ignore[arg-type]
 
     async def _write_connection(self) -> AsyncConnection:
         """The writes' connection, only ever used by the write gate's holder."""
@@ -301,10 +305,7 @@ class Database:
                 await asyncio.wait_for(self._write_gate.acquire(), CLOSE_WAIT_SECONDS)
             except asyncio.TimeoutError:  # a write stuck on something else: close under it rather than hang
                 log.warning("closing the database while a write still holds the write gate")
-            if self._group is not None and self._writer is not None:
-                driver = self._writer.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-                with contextlib.suppress(Exception):  # the writes waiting are told
-                    await self._commit_group(self._writer, driver)  # type: ignore[arg-type]
+            await self._commit_open_group()
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
@@ -321,10 +322,9 @@ GROUP_MOST = 4
 class _CommitGroup:
     """Writes sharing one SQLite transaction; `waiting`: those done, awaiting the COMMIT."""
 
-    __slots__ = ("changes_at_begin", "waiting")
+    __slots__ = ("waiting",)
 
-    def __init__(self, changes_at_begin: int) -> None:
-        self.changes_at_begin = changes_at_begin  # the connection's total_changes at BEGIN
+    def __init__(self) -> None:
         self.waiting: list[asyncio.Future[None]] = []
 
     def wait(self) -> "asyncio.Future[None]":
@@ -344,11 +344,11 @@ class _CommitGroup:
         for done in self.waiting:
             if not done.done():
                 done.set_exception(_wrapped(error, writer) if isinstance(error, sqlite3.Error)
-                                   else sqlite3_lost(writer))
+                                   else _commit_lost(writer))
         self.waiting = []
 
 
-def sqlite3_lost(writer: AsyncConnection) -> Exception:
+def _commit_lost(writer: AsyncConnection) -> Exception:
     return _wrapped(sqlite3.OperationalError("the commit these writes shared did not happen"), writer)
 
 

@@ -120,6 +120,7 @@ class OneTripConnection(aiosqlite.Connection):
         if self._conn.in_transaction:  # left by a writer cancelled mid-rollback: never joined
             await super().rollback()
         await self._execute(self._conn.execute, BEGIN_GROUP)
+        self._changes_at_last_end = self._conn.total_changes  # `commit` sizes the group from here
         self.group_open = True
 
     def begin_group_write(self) -> None:
@@ -128,16 +129,10 @@ class OneTripConnection(aiosqlite.Connection):
         self._conn.execute(SAVEPOINT_WRITE)
         self.in_group_write = True
 
-    async def commit_group(self, changes: int) -> None:
-        """COMMIT the group's transaction, which changed `changes` rows."""
+    async def commit_group(self) -> None:
+        """COMMIT the group's transaction: on the loop when small, as any commit."""
         self.group_open = False
-        connection = self._conn
-        if connection.in_transaction:
-            if changes <= SMALL_COMMIT_ROWS:
-                connection.commit()
-            else:
-                await super().commit()
-        self._changes_at_last_end = connection.total_changes
+        await self.commit()
 
     # SQLite begins a transaction only at a session's first write, so most sessions
     # (every read) end with nothing to commit or roll back: no trip for them.
@@ -212,8 +207,8 @@ def prime_hot_statements(session: AsyncSession, connection: AsyncConnection, dri
                          holds_write_lock: bool = False) -> None:
     """Tell hot statements the transaction `session` has just begun on `connection`
     (an open SQLite connection), sparing their first run the two trips into
-    SQLAlchemy's greenlet that finding it out costs. `holds_write_lock`: an earlier
-    write of the same commit group has taken SQLite's write lock."""
+    SQLAlchemy's greenlet that finding it out costs. `holds_write_lock`: the
+    transaction already holds SQLite's write lock (a commit group's BEGIN IMMEDIATE)."""
     state = _InTransaction(session.sync_session.get_transaction(), connection, driver)
     state.holds_write_lock = holds_write_lock
     session.info[_CONNECTION_KEY] = state
