@@ -39,6 +39,7 @@ def measure(server: Server, fleet: Fleet, messages: int, rate: float, expected_p
             drain_timeout: float, bodies: dict[int, str] | None = None) -> dict[str, Any]:
     """Run the send phase and wait for every delivery (or the drain timeout)."""
     sampler = RssSampler(server)
+    counts0 = server.counters()
     cpu0 = server.cpu_seconds()
     start_ns = fleet.go(messages, rate, bodies=bodies)
     send_done_at: float | None = None
@@ -52,6 +53,7 @@ def measure(server: Server, fleet: Fleet, messages: int, rate: float, expected_p
                 break
     end_ns = time.monotonic_ns()
     cpu = server.cpu_seconds() - cpu0
+    counts = {name: value - counts0.get(name, 0.0) for name, value in server.counters().items()}
     peak = sampler.stop()
     results = fleet.finish()
     latencies = [v for r in results for v in r.latencies]
@@ -80,6 +82,7 @@ def measure(server: Server, fleet: Fleet, messages: int, rate: float, expected_p
         # The generator's share: its processes' CPU against the wall time of the phase.
         # Over half a core per core it was given means it may have been the bottleneck.
         "client_bound": client_cpu > 0.5 * wall * (1 if fleet.cpu is not None else (len(fleet.procs) or 1)),
+        "server_counts": counts,  # the send phase's (bench/harness.py Server.counters)
         "loadavg_end": load_average(),
         "_workers": results,
     }

@@ -196,6 +196,21 @@ class Server:
                 self.process.kill()
 
 
+    def counters(self) -> dict[str, float]:
+        """A few of the server's own counts from /metrics (loopback may read it): how
+        many writes shared a COMMIT, and how often sockets filled holes from the
+        database. In a cluster, the process the port reaches."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        wanted = {"hearth_db_writes_per_commit_count": "commits_grouped", "hearth_db_writes_per_commit_sum": "writes_grouped",
+                  "hearth_ws_replays_total": "socket_replays"}
+        try:
+            text = httpx.get(f"{self.base}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            return {}
+        return {wanted[sample.name]: sample.value for family in text_string_to_metric_families(text)
+                for sample in family.samples if sample.name in wanted}
+
     def describe(self) -> dict[str, Any]:
         return {"server": self.label, "database": "postgresql" if self.database_url else "sqlite",
                 "broker": "redis" if self.redis_url else "in-process", "processes": self.processes,
@@ -225,6 +240,9 @@ class Ceiling(Server):
                 pass
             time.sleep(0.1)
         raise RuntimeError("ceiling server did not start")
+
+    def counters(self) -> dict[str, float]:
+        return {}
 
     def describe(self) -> dict[str, Any]:
         return {"server": "ceiling", "database": None, "broker": None, "processes": 1,

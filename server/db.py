@@ -199,6 +199,9 @@ class Database:
                 passed_on = True
                 await _run_to_the_end(done)
             else:
+                # The COMMIT runs as a task of its own, so the writes it wakes resume before
+                # this one: each group's events are published in the order they were written
+                # (a socket takes one ahead of its turn as a hole and reads the database).
                 await _run_to_the_end(self._commit_group(writer, driver))
         finally:
             if not passed_on:

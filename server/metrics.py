@@ -21,6 +21,8 @@ frames_in = Counter("hearth_ws_frames_in_total", "Frames received, by type", ["t
 frames_out = Counter("hearth_ws_frames_out_total", "Frames sent to clients", registry=REGISTRY)
 frames_prepared = Counter("hearth_ws_frames_prepared_total", "Of those, room events written from one encoding shared by all recipients",
                           registry=REGISTRY)
+replays = Counter("hearth_ws_replays_total", "Times a socket read a room's events from the database: a hole in what it was sent, or a resync",
+                  registry=REGISTRY)
 slow_consumers = Counter("hearth_ws_slow_consumers_total", "Sockets dropped because they fell too far behind", registry=REGISTRY)
 send_seconds = Histogram("hearth_send_seconds", "From a send frame to its ack (validate, write, moderate, publish)", buckets=FAST, registry=REGISTRY)
 fanout_recipients = Histogram("hearth_fanout_recipients", "Local sockets one event was queued for",

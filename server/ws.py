@@ -229,6 +229,7 @@ class Connection:
         start = self.cursors.get(room_id)
         if start is None:
             return  # left the room meanwhile
+        metrics.replays.inc()
         rows, last_seq = await messages.changes_since(self.h, room_id, start)
         if len(rows) > messages.REPLAY_LIMIT:
             # Too far behind to replay: the client reloads history over REST.

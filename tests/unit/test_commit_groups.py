@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import metrics
 from server.actions import accounts
+from server.actions.messages import send_message
+from server.hub import Delivery
 from server.services import Hearth
 from tests.support import PASSWORD, unique_name
 from tests.unit.test_sqlite_writer import _insert, _messages, _stored, record_trips
@@ -49,6 +51,9 @@ def _commits_so_far() -> tuple[float, float]:
     return count, writes
 
 
+RETURNED: list[str] = []  # Writer clients, in the order their writes returned
+
+
 class Writer:
     """A write whose body inserts one message, then waits until told to finish."""
 
@@ -56,6 +61,7 @@ class Writer:
                  then: Callable[[AsyncSession], Awaitable[None]] | None = None) -> None:
         self.inside, self.finish, self.client = asyncio.Event(), asyncio.Event(), client
         self.task = asyncio.create_task(self._write(h, author, urgent, then))
+        self.task.add_done_callback(lambda task: task.cancelled() or task.exception() or RETURNED.append(client))
 
     async def _write(self, h: Hearth, author: int, urgent: bool, then: Callable[[AsyncSession], Awaitable[None]] | None) -> None:
         async with h.db.write(urgent=lambda: urgent) as session:
@@ -102,6 +108,46 @@ async def test_writes_arriving_meanwhile_share_one_commit_and_none_returns_befor
     await _finished(first.task, second.task, third.task)
     assert all(_committed(hearth, f"group-{n}") for n in ("first", "second", "third"))
     assert _commits_so_far() == (commits + 1, writes + 3)
+
+
+async def test_a_groups_writes_return_in_the_order_they_wrote_the_committing_one_last(hearth: Hearth) -> None:
+    """What a write changed is published as it returns, and a socket takes a room
+    event ahead of its turn as a hole, filled by reading the database (server/ws.py):
+    the writes a COMMIT kept are woken together, in the order they wrote, and the
+    committing write (whose COMMIT runs as a task of its own) resumes after them."""
+    author = await _author(hearth)
+    RETURNED.clear()
+    writers = [Writer(hearth, author, f"group-order-{i}") for i in range(4)]
+    await writers[0].inside.wait()
+    await _settle()
+    for writer in writers:  # each passes the gate on to the next; the last commits for all
+        writer.finish.set()
+    await _finished(*(writer.task for writer in writers))
+    assert RETURNED == [f"group-order-{i}" for i in range(4)]
+
+
+async def test_a_room_hears_a_groups_messages_in_the_order_they_were_stored(hearth: Hearth) -> None:
+    member = await accounts.authenticate(hearth, (await accounts.sign_up(hearth, unique_name(), PASSWORD))[1])
+    heard: list[int] = []
+
+    class Listener:
+        def deliver(self, delivery: Delivery) -> None:
+            if delivery.event.get("type") == "message":
+                heard.append(delivery.event["seq"])
+
+    listener = Listener()
+    await hearth.hub.subscribe("room:1", listener)
+    try:
+        holder = Writer(hearth, member.user.id, "group-order-holder")  # holds the gate: the sends queue
+        await holder.inside.wait()
+        sends = [asyncio.create_task(send_message(hearth, member, 1, f"in turn, number {i}", unique_name("c")))
+                 for i in range(3)]
+        await _settle()
+        holder.finish.set()
+        await _finished(holder.task, *sends)
+    finally:
+        await hearth.hub.unsubscribe("room:1", listener)
+    assert len(heard) == 3 and heard == sorted(heard)
 
 
 async def test_a_write_that_fails_in_a_group_undoes_only_its_own_work(hearth: Hearth) -> None:
