@@ -195,7 +195,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-
     def counters(self) -> dict[str, float]:
         """A few of the server's own counts from /metrics (loopback may read it): how
         many writes shared a COMMIT, and how often sockets filled holes from the

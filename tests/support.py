@@ -178,6 +178,12 @@ class ServerProcess:
         self.stop(signal.SIGKILL)
 
 
+def metric(server: ServerProcess, name: str) -> float:
+    """One unlabelled sample from the server's /metrics."""
+    line = next(l for l in httpx.get(server.base + "/metrics").text.splitlines() if l.startswith(name + " "))
+    return float(line.split()[1])
+
+
 def run_sql(server: ServerProcess, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
     """Write straight to the server's database, for rows a test needs without
     going through an endpoint (blocks, an account's age, a session about to expire)."""

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from tests.support import ROOT, ServerProcess, Socket, run_sql, sign_up
+from tests.support import ROOT, ServerProcess, Socket, metric, run_sql, sign_up
 
 ROOM = 1  # "Welcome", seeded by the first migration
 
@@ -220,20 +220,15 @@ async def test_rejoin_with_after_seq_replays_what_was_missed(server: ServerProce
     b = await bob.socket()
     for i in range(5):
         await b.say(3, f"while away {i}")
-    replays_before = _replays(server)
+    replays_before = metric(server, "hearth_ws_replays_total")
     a2 = await alice.socket()
     await a2.join(3, after_seq=last)
     await a2.wait_for(lambda f: f["type"] == "message" and f["message"]["body"] == "while away 4")
     replayed = [f["message"]["body"] for f in a2.events("message", 3)]
     assert replayed == [f"while away {i}" for i in range(5)]
-    assert _replays(server) == replays_before + 1  # read from the database once, counted on /metrics
+    assert metric(server, "hearth_ws_replays_total") == replays_before + 1  # read from the database once, counted on /metrics
     for s in (a, b, a2):
         await s.close()
-
-
-def _replays(server: ServerProcess) -> float:
-    line = next(l for l in httpx.get(server.base + "/metrics").text.splitlines() if l.startswith("hearth_ws_replays_total "))
-    return float(line.split()[1])
 
 
 def test_history_pages_newest_first_with_stable_ids(server: ServerProcess) -> None:
