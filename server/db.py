@@ -64,7 +64,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA journal_mode=WAL")  # a no-op once `migrate` has set it (serve --no-migrate)
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     # No checkpoint inside a commit (small commits run on the event loop, and a
     # checkpoint copies pages and syncs the file): `Database.checkpoints` runs them
@@ -459,7 +459,21 @@ def migrate(settings: Settings) -> None:
 
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        use_write_ahead_log(settings.database_url)
     command.upgrade(alembic_config(settings.database_url), "heads")  # one branch per feature area
+
+
+def use_write_ahead_log(database_url: str) -> None:
+    """Put the SQLite file in WAL mode, which it keeps. Done here, by the one process
+    migrating, so that a serving process's connections never convert it: converting
+    takes an exclusive lock, and the first connections to a fresh database, opening
+    together, were refused ("database is locked") while one of them converted."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(database_url).database
+    if path and path != ":memory:":
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
 
 
 class MigrationFailed(Exception):

@@ -135,6 +135,8 @@ class ServerProcess:
             "HEARTH_NEW_MEMBER_THREAD_RATE": "off",
             "HEARTH_ADDRESS_WRITE_RATE": "off",
             "HEARTH_CONVERSATION_OPEN_RATE": "off",
+            # A server that hangs prints every thread's stack on SIGABRT (`start`).
+            "PYTHONFAULTHANDLER": "1",
         })
         if self.database.url:
             env["HEARTH_DATABASE_URL"] = self.database.url
@@ -159,7 +161,8 @@ class ServerProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"server did not start:\n{self.log()}")
+        self.stop(signal.SIGABRT)  # its log then shows where it was stuck
+        raise RuntimeError(f"server did not start in {timeout:.0f} s; where it was:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
