@@ -7,12 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
 from server.accounts.totp import code_at
 from tests.browser.pages import log_in, new_page
-from tests.support import PASSWORD, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, ServerProcess, create_staff, http, sign_up
 
 
 
@@ -65,7 +64,7 @@ def test_a_session_ended_from_another_device_sends_this_one_to_log_in_at_once(br
     sockets: list[Any] = []
     page.on("websocket", lambda socket: sockets.append(socket))
     this_device = next(s["id"] for s in member.get("/api/v1/me/sessions").json()["sessions"] if not s["current"])
-    ended = httpx.delete(f"{server.base}/api/v1/me/sessions/{this_device}", headers=member.headers)
+    ended = http.delete(f"{server.base}/api/v1/me/sessions/{this_device}", headers=member.headers)
     assert ended.status_code == 200, ended.text
     expect(page.get_by_text("Your session has ended. Please log in again.")).to_be_visible()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import PASSWORD, Member, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, Member, ServerProcess, create_staff, http, sign_up
 
 ROLES = ("anonymous", "owner", "other", "mentor", "host", "specialist", "moderator", "admin", "suspended", "banned")
 SANCTIONED = ("suspended", "banned")  # sessions ended by a moderator; log-in refused
@@ -37,7 +37,7 @@ class World:
             return None
         if role in SANCTIONED:  # they can't log in: the old (ended) session is all they have
             return self.token(role)
-        response = httpx.post(self.server.base + "/api/v1/auth/login", json={"pseudonym": self.people[role].pseudonym, "password": PASSWORD})
+        response = http.post(self.server.base + "/api/v1/auth/login", json={"pseudonym": self.people[role].pseudonym, "password": PASSWORD})
         assert response.status_code == 200, response.text
         return str(response.json()["token"])
 
@@ -55,7 +55,7 @@ def build_world(server: ServerProcess) -> World:
     for role in ("specialist", "moderator", "admin"):
         p[role] = create_staff(server, role)
     owner, friend, mentor, specialist, moderator = p["owner"], p["friend"], p["mentor"], p["specialist"], p["moderator"]
-    put = lambda m, path, body: httpx.put(server.base + path, json=body, headers=m.headers)  # noqa: E731
+    put = lambda m, path, body: http.put(server.base + path, json=body, headers=m.headers)  # noqa: E731
 
     _ok(put(mentor, "/api/v1/mentorship/profile", {"recovery_since": "2015-01-01", "focus": ["alcohol"], "tz_band": "europe_africa"}))
     _ok(put(friend, "/api/v1/me/messaging", {"who_can_message": "anyone"}))
@@ -119,7 +119,7 @@ def build_world(server: ServerProcess) -> World:
     w.ids["owner_id"] = owner.user["id"]
     w.ids["other_pseudonym"] = p["other"].pseudonym
     second = w.fresh_token("owner")
-    sessions = _ok(httpx.get(server.base + "/api/v1/me/sessions", headers={"Authorization": f"Bearer {second}"}))["sessions"]
+    sessions = _ok(http.get(server.base + "/api/v1/me/sessions", headers={"Authorization": f"Bearer {second}"}))["sessions"]
     w.ids["owner_session"] = next(s["id"] for s in sessions if s.get("current"))  # the second one, not the world's
     w.ids["partnership_pending"] = _ok(owner.post("/api/v1/me/recovery/partners", json={"pseudonym": mentor.pseudonym}))["partnership"]["id"]
     # A mentorship between the friend and the mentor (the owner is no party to it).
@@ -164,5 +164,5 @@ def _moderation(w: World) -> None:
 
     asyncio.run(sanction())
     for role in ("suspended", "banned"):
-        refused = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": p[role].pseudonym, "password": PASSWORD})
+        refused = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": p[role].pseudonym, "password": PASSWORD})
         assert refused.status_code == 403 and refused.json()["error"]["code"] == f"account_{role}", refused.text

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import Member, ServerProcess
+from tests.support import Member, ServerProcess, http
 
 # Thresholds off, so test members can open conversations at once; the threshold test sets its own.
 OPEN_DMS = {"HEARTH_DM_MIN_ACCOUNT_HOURS": "0", "HEARTH_DM_MIN_MESSAGES": "0", "HEARTH_MENTOR_MIN_DAYS": "180"}
@@ -17,7 +17,7 @@ def set_policy(member: Member, who: str, read_receipts: bool | None = None) -> N
     body: dict[str, Any] = {"who_can_message": who}
     if read_receipts is not None:
         body["read_receipts"] = read_receipts
-    response = httpx.put(member.server.base + "/api/v1/me/messaging", headers=member.headers, json=body)
+    response = http.put(member.server.base + "/api/v1/me/messaging", headers=member.headers, json=body)
     assert response.status_code == 200, response.text
 
 
@@ -34,11 +34,11 @@ def pair(a: Member, b: Member) -> int:
 
 
 def put(member: Member, path: str, json: Any) -> httpx.Response:
-    return httpx.put(member.server.base + path, headers=member.headers, json=json)
+    return http.put(member.server.base + path, headers=member.headers, json=json)
 
 
 def delete(member: Member, path: str) -> httpx.Response:
-    return httpx.delete(member.server.base + path, headers=member.headers)
+    return http.delete(member.server.base + path, headers=member.headers)
 
 
 async def post_together(calls: list[tuple[Member, str, Any]], server: ServerProcess | None = None) -> list[httpx.Response]:

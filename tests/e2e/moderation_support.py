@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import Member
+from tests.support import Member, http
 
 MOD = "/api/v1/moderation"
 
@@ -47,7 +47,7 @@ def notices(member: Member) -> list[dict[str, Any]]:
 
 
 def set_trust(staff: Member, member: Member, level: int | None, reason: str = "raid") -> None:
-    response = httpx.put(f"{staff.server.base}{MOD}/members/{member.user['id']}/trust", headers=staff.headers,
+    response = http.put(f"{staff.server.base}{MOD}/members/{member.user['id']}/trust", headers=staff.headers,
                          json={"level": level, "reason": reason})
     assert response.status_code == 200, response.text
 

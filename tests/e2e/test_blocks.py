@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, delete, open_dm, pair, set_policy
-from tests.support import Database, ServerProcess, create_staff, sign_up
+from tests.support import Database, ServerProcess, create_staff, http, sign_up
 
 ROOM = 2
 
@@ -123,4 +122,4 @@ def test_block_list_and_bad_requests(server: ServerProcess) -> None:
     assert delete(member, f"/api/v1/blocks/{other.user['id']}").status_code == 200
     assert delete(member, f"/api/v1/blocks/{other.user['id']}").status_code == 404
     assert member.get("/api/v1/blocks").json() == {"blocks": []}
-    assert httpx.get(server.base + "/api/v1/blocks").status_code == 401
+    assert http.get(server.base + "/api/v1/blocks").status_code == 401

@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from server.openapi import OPERATIONS
-from tests.support import PASSWORD, Database, Member, ServerProcess, sign_up, unique_name
+from tests.support import PASSWORD, Database, Member, ServerProcess, http, sign_up, unique_name
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 EVIL = "https://evil.example"
@@ -82,7 +82,7 @@ def test_every_cookie_authenticated_write_must_be_same_origin(server: ServerProc
 def test_bearer_writes_need_no_origin(server: ServerProcess) -> None:
     """A browser cannot add Authorization to a cross-site request by itself: bearer clients are exempt."""
     member = sign_up(server)
-    response = httpx.post(server.base + "/api/v1/me/recovery/goals", json={"title": "Native app"},
+    response = http.post(server.base + "/api/v1/me/recovery/goals", json={"title": "Native app"},
                           headers={**member.headers, "Origin": EVIL})
     assert response.status_code == 201
 
@@ -97,7 +97,7 @@ def test_security_headers_on_every_response(server: ServerProcess) -> None:
             _check_headers(client.get(path))
         _check_headers(client.post("/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}))
         _check_headers(client.delete("/api/v1/rooms"))  # 405
-        _check_headers(httpx.get(server.base + "/api/v1/me"))  # 401
+        _check_headers(http.get(server.base + "/api/v1/me"))  # 401
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def https_server() -> Iterator[ServerProcess]:
 
 def test_over_https_the_cookie_is_host_prefixed_and_secure_and_hsts_is_on(https_server: ServerProcess) -> None:
     origin = {"Origin": "https://hearth.example.org"}
-    signup = httpx.post(https_server.base + "/api/v1/auth/signup", json={"pseudonym": unique_name(), "password": PASSWORD}, headers=origin)
+    signup = http.post(https_server.base + "/api/v1/auth/signup", json={"pseudonym": unique_name(), "password": PASSWORD}, headers=origin)
     assert signup.status_code == 201, signup.text
     cookie = signup.headers["set-cookie"]
     assert cookie.startswith("__Host-hearth_session="), cookie
@@ -120,7 +120,7 @@ def test_over_https_the_cookie_is_host_prefixed_and_secure_and_hsts_is_on(https_
     token = signup.json()["token"]
     member = Member(https_server, "x", token, signup.json()["user"])
     for path in ("/", "/api/v1/me", "/static/js/main.js", "/nope"):
-        _check_headers(httpx.get(https_server.base + path, headers=member.headers), https=True)
+        _check_headers(http.get(https_server.base + path, headers=member.headers), https=True)
     # The __Host- cookie authenticates, and its writes are same-origin only, like the plain one.
     cookies = {"__Host-hearth_session": token}
     assert httpx.get(https_server.base + "/api/v1/me", cookies=cookies).status_code == 200
@@ -131,7 +131,7 @@ def test_over_https_the_cookie_is_host_prefixed_and_secure_and_hsts_is_on(https_
 
 
 def test_the_token_is_never_in_a_url_or_readable_cookie(server: ServerProcess) -> None:
-    response = httpx.post(server.base + "/api/v1/auth/signup", json={"pseudonym": unique_name(), "password": PASSWORD})
+    response = http.post(server.base + "/api/v1/auth/signup", json={"pseudonym": unique_name(), "password": PASSWORD})
     token = response.json()["token"]
     assert "httponly" in response.headers["set-cookie"].lower()
     assert token not in str(response.url) and token not in response.headers.get("location", "")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from tests.support import ROOT, ServerProcess, Socket, metric, run_sql, sign_up
+from tests.support import ROOT, ServerProcess, Socket, http, metric, run_sql, sign_up
 
 ROOM = 1  # "Welcome", seeded by the first migration
 
@@ -251,4 +250,4 @@ def test_history_pages_newest_first_with_stable_ids(server: ServerProcess) -> No
         response = member.get(f"/api/v1/rooms/4/messages?{bad}")
         assert response.status_code == 400 and response.json()["error"]["code"] == "invalid", bad
     assert member.get("/api/v1/rooms/424242/messages").status_code == 404
-    assert httpx.get(server.base + "/api/v1/rooms/4/messages").status_code == 401
+    assert http.get(server.base + "/api/v1/rooms/4/messages").status_code == 401

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 
-from tests.support import ServerProcess, sign_up
+from tests.support import ServerProcess, http, sign_up
 
 ROOM, OTHER_ROOM = 2, 3
 
@@ -38,9 +37,9 @@ async def test_reactions_show_counts_never_names(server: ServerProcess) -> None:
     assert reacted["counts"] == {"proud": 1} and reacted["mine"] == ["proud"]
     event = await sa.wait_for(lambda f: f["type"] == "reactions" and f["message_id"] == message["id"])
     assert event["counts"] == {"proud": 1} and fan.pseudonym not in str(event)
-    response = httpx.put(f"{server.base}/api/v1/messages/{message['id']}/reactions/proud", headers=fan2.headers)
+    response = http.put(f"{server.base}/api/v1/messages/{message['id']}/reactions/proud", headers=fan2.headers)
     assert response.status_code == 200 and response.json()["counts"] == {"proud": 2}
-    again = httpx.put(f"{server.base}/api/v1/messages/{message['id']}/reactions/proud", headers=fan2.headers)
+    again = http.put(f"{server.base}/api/v1/messages/{message['id']}/reactions/proud", headers=fan2.headers)
     assert again.json()["counts"] == {"proud": 2}  # once per member
     history = author.get(f"/api/v1/rooms/{ROOM}/messages").json()["messages"]
     mine = [m for m in history if m["id"] == message["id"]][0]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support import PASSWORD, ServerProcess, run_hearth, sign_up, unique_name
+from tests.support import PASSWORD, ServerProcess, http, run_hearth, sign_up, unique_name
 
 
 def _log_in(server: ServerProcess, name: str) -> httpx.Response:
-    return httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD})
+    return http.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD})
 
 
 def test_user_create_makes_a_staff_account_and_shows_its_recovery_codes_once(server: ServerProcess) -> None:
@@ -20,9 +20,9 @@ def test_user_create_makes_a_staff_account_and_shows_its_recovery_codes_once(ser
     assert len(set(codes)) == 10 and f"Created {name} (specialist)" in done.stdout
     login = _log_in(server, name)
     assert login.status_code == 200 and login.json()["user"]["role"] == "specialist"
-    me = httpx.get(server.base + "/api/v1/me", headers={"Authorization": f"Bearer {login.json()['token']}"}).json()
+    me = http.get(server.base + "/api/v1/me", headers={"Authorization": f"Bearer {login.json()['token']}"}).json()
     assert me["recovery_codes_left"] == 10
-    recovered = httpx.post(server.base + "/api/v1/auth/recover",
+    recovered = http.post(server.base + "/api/v1/auth/recover",
                            json={"pseudonym": name, "recovery_code": codes[0], "new_password": "a fresh long passphrase"})
     assert recovered.status_code == 200
 

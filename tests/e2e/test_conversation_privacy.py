@@ -13,7 +13,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from tests.e2e.dm_support import OPEN_DMS, pair
-from tests.support import Database, Member, ServerProcess, Socket, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, Socket, create_staff, http, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def _rest_paths(conv: int, message_id: int) -> list[tuple[str, str, Any]]:
 
 def _call(server: ServerProcess, who: Member | None, method: str, path: str, body: Any) -> httpx.Response:
     headers = who.headers if who else {}
-    return httpx.request(method, server.base + path, headers=headers, json=body)
+    return http.request(method, server.base + path, headers=headers, json=body)
 
 
 @pytest.mark.parametrize("who", ["outsider", "moderator"])

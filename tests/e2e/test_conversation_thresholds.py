@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 
 from tests.e2e.dm_support import open_dm, set_policy
 from tests.e2e.forum_support import run_sql, sql_ago
-from tests.support import Database, ServerProcess, create_staff, sign_up
+from tests.support import Database, ServerProcess, create_staff, http, sign_up
 
 ROOM = 1
 
@@ -43,7 +42,7 @@ def test_new_accounts_wait_before_opening_conversations_with_members() -> None:
         set_policy(other, "anyone")
         assert open_dm(specialist, other).status_code == 201
         mentor = sign_up(proc)
-        r = httpx.put(proc.base + "/api/v1/mentorship/profile", headers=mentor.headers,
+        r = http.put(proc.base + "/api/v1/mentorship/profile", headers=mentor.headers,
                       json={"recovery_since": "2019-05-01", "focus": ["family"], "tz_band": "europe_africa"})
         assert r.status_code == 200, r.text
         assert open_dm(mentor, other).status_code == 201

@@ -8,11 +8,10 @@ import asyncio
 import secrets
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, open_dm, pair, set_policy
-from tests.support import Database, ServerProcess, create_staff, sign_up
+from tests.support import Database, ServerProcess, create_staff, http, sign_up
 
 ROOM = 1
 
@@ -140,7 +139,7 @@ def test_who_may_message_me_each_setting(server: ServerProcess) -> None:
     target, stranger, roommate = sign_up(server), sign_up(server), sign_up(server)
     specialist = create_staff(server, "specialist")
     mentor = sign_up(server)
-    response = httpx.put(server.base + "/api/v1/mentorship/profile", headers=mentor.headers, json={
+    response = http.put(server.base + "/api/v1/mentorship/profile", headers=mentor.headers, json={
         "recovery_since": "2020-01-01", "focus": ["alcohol"], "tz_band": "americas", "languages": ["en"]})
     assert response.status_code == 200, response.text
 
@@ -173,7 +172,7 @@ def test_who_may_message_me_each_setting(server: ServerProcess) -> None:
     set_policy(target, "nobody")
     assert open_dm(roommate, target).status_code == 200
     # Bad values change nothing.
-    response = httpx.put(server.base + "/api/v1/me/messaging", headers=target.headers, json={"who_can_message": "everyone"})
+    response = http.put(server.base + "/api/v1/me/messaging", headers=target.headers, json={"who_can_message": "everyone"})
     assert response.status_code == 400
     assert target.get("/api/v1/me/messaging").json()["messaging"]["who_can_message"] == "nobody"
 
@@ -196,4 +195,4 @@ def test_opening_needs_a_real_other_person(server: ServerProcess) -> None:
     assert open_dm(alice, alice).status_code == 400
     assert alice.post("/api/v1/conversations", {"pseudonym": "NobodyCalledThis" + secrets.token_hex(3)}).status_code == 404
     assert alice.post("/api/v1/conversations", {"pseudonym": 42}).status_code == 400
-    assert httpx.post(server.base + "/api/v1/conversations", json={"pseudonym": alice.pseudonym}).status_code == 401
+    assert http.post(server.base + "/api/v1/conversations", json={"pseudonym": alice.pseudonym}).status_code == 401

@@ -8,7 +8,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from tests.support import Database, Member, ServerProcess, configured_database_url, configured_redis_url, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, configured_database_url, configured_redis_url, create_staff, http, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
 cluster = bool(configured_database_url() and configured_redis_url())
@@ -170,7 +170,7 @@ def test_resources_are_public_and_configurable(tmp_path: object) -> None:
     database = Database.fresh()
     server = ServerProcess(database, extra_env={"HEARTH_CRISIS_RESOURCES_FILE": str(path)}).start()
     try:
-        body = httpx.get(server.base + "/api/v1/resources").json()
+        body = http.get(server.base + "/api/v1/resources").json()
         assert body["resources"] == [{"name": "Samaritans", "contact": "116 123", "detail": "UK and Ireland, 24/7"}]
         assert "alone" in body["message"]
     finally:

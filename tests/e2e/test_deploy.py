@@ -16,7 +16,7 @@ import yaml
 
 from bench.harness import free_port_run
 from server.config import SETTINGS
-from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, prepared_venv, sign_up
+from tests.support import ROOT, Database, ServerProcess, Socket, configured_database_url, configured_redis_url, http, prepared_venv, sign_up
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -84,7 +84,7 @@ async def test_the_cluster_script_serves_chat_across_its_processes(tmp_path: Pat
     try:
         for _ in range(300):
             try:
-                if all(httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=1).status_code == 200 for p in (port + 1, port + 2)):
+                if all(http.get(f"http://127.0.0.1:{p}/readyz", timeout=1).status_code == 200 for p in (port + 1, port + 2)):
                     break
             except httpx.HTTPError:
                 pass
@@ -100,7 +100,7 @@ async def test_the_cluster_script_serves_chat_across_its_processes(tmp_path: Pat
         sent = await sa.say(2, "across the cluster")
         got = await sb.wait_for(lambda f: f["type"] == "message" and f["message"]["id"] == sent["message"]["id"])
         assert got["message"]["body"] == "across the cluster"
-        assert httpx.get(base + "/healthz").status_code == 200
+        assert http.get(base + "/healthz").status_code == 200
         await sa.close()
         await sb.close()
     finally:

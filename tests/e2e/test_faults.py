@@ -15,18 +15,17 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-import httpx
 import pytest
 
 from tests.resilient import ResilientClient
-from tests.support import Database, Member, ServerProcess, Socket, configured_database_url, create_staff, free_port, sign_up
+from tests.support import Database, Member, ServerProcess, Socket, configured_database_url, create_staff, free_port, http, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
 ROOM = 2
 
 
 def _stored(server: ServerProcess, member: Member) -> list[dict[str, Any]]:
-    return httpx.get(f"{server.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=member.headers).json()["messages"]  # type: ignore[no-any-return]
+    return http.get(f"{server.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=member.headers).json()["messages"]  # type: ignore[no-any-return]
 
 
 async def test_sigkill_under_load_loses_no_acknowledged_message_or_flag() -> None:
@@ -130,14 +129,14 @@ async def test_a_full_disk_gives_a_clear_error_no_corruption_and_recovers(small_
         for attempt in range(50):
             # A checkpoint meanwhile may let SQLite write its log from the start again, in
             # space it already holds: a write or two can still fit until the log must grow.
-            plan = httpx.put(server.base + "/api/v1/me/safety-plan", headers=member.headers,
+            plan = http.put(server.base + "/api/v1/me/safety-plan", headers=member.headers,
                              json={k: f"{attempt} " + "y" * 1990 for k in ("warning_signs", "coping_steps", "people_and_places",
                                                                           "reasons_to_keep_going")})
             if plan.status_code != 200:
                 break
         assert plan.status_code == 503, plan.text
         assert plan.json()["error"]["code"] == "storage_full" and "Traceback" not in plan.text and plan.headers["Retry-After"]
-        assert httpx.get(server.base + "/healthz").status_code == 200  # still serving
+        assert http.get(server.base + "/healthz").status_code == 200  # still serving
         (small_disk / "filler").unlink()  # space returns
         again = await sock.request({"type": "send", "room_id": ROOM, "body": "space again", "client_id": "after-full"})
         assert again["type"] == "ack", again
@@ -235,12 +234,12 @@ async def test_the_server_rides_out_a_database_restart(private_postgres: Private
         errors: list[dict[str, Any]] = []
         down = await sock.request({"type": "send", "room_id": ROOM, "body": "while the database is down", "client_id": "pg-down"})
         assert down["type"] == "error" and down["code"] == "unavailable", down  # a clear error, not "internal"
-        assert httpx.get(server.base + "/readyz").status_code == 503
+        assert http.get(server.base + "/readyz").status_code == 503
         await asyncio.to_thread(private_postgres.start)
         acked.append(await _send_until_acked(sock, "while the database is down", "pg-down", errors))  # the same client_id: stored once
         acked.append(await _send_until_acked(sock, "after the restart", "pg-after", errors))
         assert all(e["code"] == "unavailable" for e in errors), errors
-        assert httpx.get(server.base + "/readyz").status_code == 200
+        assert http.get(server.base + "/readyz").status_code == 200
         stored = _stored(server, member)
         assert {m["id"] for m in acked} <= {m["id"] for m in stored}
         assert sum(1 for m in stored if m["client_id"] == "pg-down") == 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import PASSWORD, Member, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, Member, ServerProcess, create_staff, http, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
 ROOM = 2
@@ -67,7 +67,7 @@ async def test_deleting_the_account_keeps_the_flag_and_its_copy_for_staff(server
     await sock.join(ROOM)
     await sock.say(ROOM, CRISIS)
     flag_id = _flag_of(specialist, person.pseudonym)["id"]
-    gone = httpx.request("DELETE", server.base + "/api/v1/me", headers=person.headers, json={"password": PASSWORD, "messages": "remove"})
+    gone = http.request("DELETE", server.base + "/api/v1/me", headers=person.headers, json={"password": PASSWORD, "messages": "remove"})
     assert gone.status_code == 200, gone.text
     assert (await sock.closed)[0] == 1008
     flag = specialist.get(f"/api/v1/crisis/flags/{flag_id}").json()["flag"]

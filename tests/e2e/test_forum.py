@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import delete
 from tests.e2e.forum_support import block, forum_server, reply_to, start_thread, thread_posts, word
-from tests.support import Member, ServerProcess, create_staff, sign_up
+from tests.support import Member, ServerProcess, create_staff, http, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +94,7 @@ def test_an_archived_board_stays_readable_takes_nothing_new_and_leaves_the_membe
 
 def test_everything_needs_a_session(server: ServerProcess) -> None:
     for path in ("/api/v1/forum/boards", "/api/v1/forum/boards/1/threads", "/api/v1/search?q=hello"):
-        assert httpx.get(server.base + path).status_code == 401
+        assert http.get(server.base + path).status_code == 401
 
 
 # ---- threads, replies, edits, deletes ---------------------------------------------------
@@ -176,14 +175,14 @@ def test_delete_removes_the_words_and_deleting_the_first_post_withdraws_the_thre
     thread_id = created["thread"]["id"]
     reply = reply_to(bob, thread_id, "something I regret")
 
-    response = httpx.delete(server.base + f"/api/v1/forum/posts/{reply['id']}", headers=bob.headers)
+    response = http.delete(server.base + f"/api/v1/forum/posts/{reply['id']}", headers=bob.headers)
     assert response.status_code == 200 and response.json()["post"]["deleted"] is True
     shown = [p for p in thread_posts(alice, thread_id) if p["id"] == reply["id"]][0]
     assert shown["deleted"] is True and shown["body_html"] is None  # "removed", so the thread still reads
     assert alice.get(f"/api/v1/forum/threads/{thread_id}").json()["thread"]["reply_count"] == 0
-    assert httpx.delete(server.base + f"/api/v1/forum/posts/{created['post']['id']}", headers=bob.headers).status_code == 403
+    assert http.delete(server.base + f"/api/v1/forum/posts/{created['post']['id']}", headers=bob.headers).status_code == 403
 
-    response = httpx.delete(server.base + f"/api/v1/forum/posts/{created['post']['id']}", headers=alice.headers)
+    response = http.delete(server.base + f"/api/v1/forum/posts/{created['post']['id']}", headers=alice.headers)
     assert response.status_code == 200
     assert alice.get(f"/api/v1/forum/threads/{thread_id}").status_code == 404
     listed = [t["id"] for t in bob.get("/api/v1/forum/boards/4/threads?limit=100").json()["threads"]]
@@ -276,9 +275,9 @@ def test_content_notes_show_and_a_member_can_always_hide_some_kinds(server: Serv
 
     prefs = reader.get("/api/v1/forum/preferences").json()
     assert prefs["hidden_note_kinds"] == [] and "relapse" in prefs["content_notes"]
-    saved = httpx.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["relapse", "self-harm"]})
+    saved = http.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["relapse", "self-harm"]})
     assert saved.status_code == 200 and saved.json()["hidden_note_kinds"] == ["relapse", "self-harm"]
-    bad = httpx.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["everything"]})
+    bad = http.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["everything"]})
     assert bad.status_code == 400
 
     posts = {p["id"]: p for p in thread_posts(reader, thread_id)}
@@ -369,17 +368,17 @@ def test_reactions_show_counts_and_never_who(server: ServerProcess) -> None:
     post = start_thread(alice, title="React to me")["post"]
     url = f"/api/v1/forum/posts/{post['id']}/reactions"
     for member in (bob, carol):
-        response = httpx.put(server.base + f"{url}/relate", headers=member.headers)
+        response = http.put(server.base + f"{url}/relate", headers=member.headers)
         assert response.status_code == 200
-    again = httpx.put(server.base + f"{url}/relate", headers=bob.headers).json()  # idempotent
+    again = http.put(server.base + f"{url}/relate", headers=bob.headers).json()  # idempotent
     assert again["reactions"] == {"relate": 2, "support": 0} and again["my_reactions"] == ["relate"]
-    httpx.put(server.base + f"{url}/support", headers=bob.headers)
+    http.put(server.base + f"{url}/support", headers=bob.headers)
     shown = thread_posts(alice, post["thread_id"])[0]
     assert shown["reactions"] == {"relate": 2, "support": 1} and shown["my_reactions"] == []
     assert "pseudonym" not in str(shown["reactions"])
-    taken_back = httpx.delete(server.base + f"{url}/relate", headers=carol.headers).json()
+    taken_back = http.delete(server.base + f"{url}/relate", headers=carol.headers).json()
     assert taken_back["reactions"]["relate"] == 1 and taken_back["my_reactions"] == []
-    assert httpx.put(server.base + f"{url}/angry", headers=bob.headers).status_code == 400
+    assert http.put(server.base + f"{url}/angry", headers=bob.headers).status_code == 400
 
 
 def test_blocked_members_posts_are_left_out_for_the_blocker(server: ServerProcess, moderator: Member) -> None:

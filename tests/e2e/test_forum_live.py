@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.forum_support import NO_LIMITS, block, reply_to, start_thread
 from tests.e2e.moderation_support import acted, case_for
-from tests.support import Database, Member, ServerProcess, configured_redis_url, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, configured_redis_url, create_staff, http, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ async def _subscribe(member: Member, thread_id: int, on: ServerProcess | None = 
 async def test_readers_get_new_replies_and_followers_get_a_notification(server: ServerProcess) -> None:
     author, reader, follower, replier = (sign_up(server) for _ in range(4))
     thread = start_thread(author, title="Live thread")["thread"]
-    assert httpx.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=follower.headers).json() == {"following": True}
+    assert http.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=follower.headers).json() == {"following": True}
 
     watching = await _subscribe(reader, thread["id"])
     author_sock, follower_sock = await author.socket(), await follower.socket()
@@ -66,7 +65,7 @@ async def test_readers_get_new_replies_and_followers_get_a_notification(server: 
     reader.patch(f"/api/v1/forum/posts/{own['id']}", {"body": "typo here"})
     edited = await watching.wait_for(lambda f: f["type"] == "forum_post_edited")
     assert edited["post"]["body_html"] == "<p>typo here</p>\n" and edited["post"]["edited_at"]
-    httpx.delete(server.base + f"/api/v1/forum/posts/{own['id']}", headers=reader.headers)
+    http.delete(server.base + f"/api/v1/forum/posts/{own['id']}", headers=reader.headers)
     removed = await watching.wait_for(lambda f: f["type"] == "forum_post_removed")
     assert removed == {"type": "forum_post_removed", "thread_id": thread["id"], "post_id": own["id"], "reason": "deleted"}
 
@@ -86,8 +85,8 @@ async def test_live_events_respect_blocks_notes_and_hiding(server: ServerProcess
     moderator = create_staff(server, "moderator")
     thread = start_thread(author, title="Shaped per reader")["thread"]
     block(blocker, blocked)
-    httpx.put(server.base + "/api/v1/forum/preferences", headers=muter.headers, json={"hidden_note_kinds": ["trauma"]})
-    httpx.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=blocker.headers)
+    http.put(server.base + "/api/v1/forum/preferences", headers=muter.headers, json={"hidden_note_kinds": ["trauma"]})
+    http.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=blocker.headers)
 
     socks = {name: await _subscribe(m, thread["id"]) for name, m in
              (("blocker", blocker), ("muter", muter), ("moderator", moderator), ("author", author))}
@@ -124,7 +123,7 @@ async def test_a_held_reply_let_through_is_the_threads_latest_activity_and_follo
     moderator = create_staff(server, "moderator")
     board = moderator.post("/api/v1/forum/boards", {"slug": f"held-{follower.user['id']}", "name": "Held replies"}).json()["board"]
     thread = start_thread(author, board["id"], title="Waiting for a look")["thread"]
-    httpx.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=follower.headers)
+    http.put(server.base + f"/api/v1/forum/threads/{thread['id']}/follow", headers=follower.headers)
     reading = await _subscribe(follower, thread["id"])
     follower_read = follower.post(f"/api/v1/forum/threads/{thread['id']}/read", {"post_id": thread["last_post_id"]})
     assert follower_read.status_code == 200

@@ -11,7 +11,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from tests.support import PASSWORD, Database, ServerProcess, sign_up, unique_name
+from tests.support import PASSWORD, Database, ServerProcess, http, sign_up, unique_name
 
 WRONG = "not the password at all"
 
@@ -30,7 +30,7 @@ def behind_proxy() -> Iterator[ServerProcess]:
 
 
 def _login(server: ServerProcess, name: str, password: str, address: str, **headers: str) -> httpx.Response:
-    return httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": password},
+    return http.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": password},
                       headers={"X-Forwarded-For": address, **headers})
 
 
@@ -86,13 +86,13 @@ def test_credential_stuffing_from_one_address_is_cut_off_across_pseudonyms(behin
 def test_recovery_codes_share_the_throttle(behind_proxy: ServerProcess) -> None:
     owner = sign_up(behind_proxy)
     headers = {"X-Forwarded-For": "203.0.113.60"}
-    statuses = [httpx.post(behind_proxy.base + "/api/v1/auth/recover", headers=headers, json={
+    statuses = [http.post(behind_proxy.base + "/api/v1/auth/recover", headers=headers, json={
         "pseudonym": owner.pseudonym, "recovery_code": f"aaaaa-bbbbb-ccc{i:02d}", "new_password": "a whole new passphrase"}).status_code
         for i in range(7)]
     assert statuses == [401] * 5 + [429] * 2
     # Same windows as log-in: the guesser cannot switch doors for a fresh allowance.
     assert _login(behind_proxy, owner.pseudonym, WRONG, "203.0.113.60").status_code == 429
-    good = httpx.post(behind_proxy.base + "/api/v1/auth/recover", headers={"X-Forwarded-For": "198.51.100.61"}, json={
+    good = http.post(behind_proxy.base + "/api/v1/auth/recover", headers={"X-Forwarded-For": "198.51.100.61"}, json={
         "pseudonym": owner.pseudonym, "recovery_code": owner.recovery_codes[0], "new_password": "a whole new passphrase"})
     assert good.status_code == 200
 
@@ -102,7 +102,7 @@ def test_appeals_from_the_log_in_page_share_the_throttle(behind_proxy: ServerPro
     owner = sign_up(behind_proxy)
 
     def appeal(password: str, address: str) -> httpx.Response:
-        return httpx.post(behind_proxy.base + "/api/v1/auth/appeal", headers={"X-Forwarded-For": address},
+        return http.post(behind_proxy.base + "/api/v1/auth/appeal", headers={"X-Forwarded-For": address},
                           json={"pseudonym": owner.pseudonym, "password": password, "body": "Please look again."})
 
     statuses = [appeal(WRONG, "203.0.113.70").status_code for _ in range(7)]
@@ -116,7 +116,7 @@ def test_appeals_from_the_log_in_page_share_the_throttle(behind_proxy: ServerPro
 def test_without_a_trusted_proxy_forwarding_headers_are_ignored(server: ServerProcess) -> None:
     owner = sign_up(server)
     # A client inventing a new address on every try is still counted as itself.
-    statuses = [httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": owner.pseudonym, "password": WRONG},
+    statuses = [http.post(server.base + "/api/v1/auth/login", json={"pseudonym": owner.pseudonym, "password": WRONG},
                            headers={"X-Forwarded-For": f"192.0.2.{i}", "Forwarded": f"for=192.0.2.{i}"}).status_code
                 for i in range(1, 8)]
     assert statuses == [401] * 5 + [429] * 2

@@ -9,11 +9,10 @@ import tempfile
 from datetime import date
 from typing import Any
 
-import httpx
 
 from server.app import create_app
 from server.config import load_settings
-from tests.support import Member, ServerProcess, create_staff, sign_up
+from tests.support import Member, ServerProcess, create_staff, http, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -47,7 +46,7 @@ async def test_no_write_endpoint_or_frame_takes_role_ban_ownership_or_flag_state
     specialist = create_staff(server, "specialist")
     other = sign_up(server)
     evil = _evil(other.user["id"])
-    signed = httpx.post(server.base + "/api/v1/auth/signup", json={"pseudonym": "Mass" + other.pseudonym[-8:], "password": "a fine long passphrase", **evil})
+    signed = http.post(server.base + "/api/v1/auth/signup", json={"pseudonym": "Mass" + other.pseudonym[-8:], "password": "a fine long passphrase", **evil})
     assert signed.status_code == 201 and signed.json()["user"]["role"] == "member"
     member = Member(server, signed.json()["user"]["pseudonym"], signed.json()["token"], signed.json()["user"])
 
@@ -73,7 +72,7 @@ async def test_no_write_endpoint_or_frame_takes_role_ban_ownership_or_flag_state
     assert len(routes) > 40
     def phase(selected: list[tuple[str, str]]) -> None:
         for method, path in selected:
-            response = httpx.request(method, server.base + _fill(path, ids), headers=member.headers, json=evil)
+            response = http.request(method, server.base + _fill(path, ids), headers=member.headers, json=evil)
             assert response.status_code < 500, (method, path, response.text)
             if (method, path) not in LAST:
                 me = member.get("/api/v1/me")

@@ -11,13 +11,13 @@ import httpx
 import icalendar
 import pytest
 
-from tests.support import Database, Member, ServerProcess, configured_redis_url, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, configured_redis_url, create_staff, http, sign_up
 
 ROOM = 2  # "Early recovery", seeded
 
 
 def put(m: Member, path: str, json: Any) -> httpx.Response:
-    return httpx.put(m.server.base + path, headers=m.headers, json=json)
+    return http.put(m.server.base + path, headers=m.headers, json=json)
 
 
 def new_meeting(mod: Member, **fields: Any) -> dict[str, Any]:
@@ -66,7 +66,7 @@ async def test_ics_export_parses_back(server: ServerProcess) -> None:
     assert [str(z["TZID"]) for z in cal.walk("VTIMEZONE")] == ["America/New_York"]
     room_cal = icalendar.Calendar.from_ical(member.get(f"/api/v1/meetings.ics?room_id={ROOM}").content)
     assert meeting["title"] in [str(e["summary"]) for e in room_cal.walk("VEVENT")]
-    assert httpx.get(server.base + "/api/v1/meetings.ics").status_code == 401
+    assert http.get(server.base + "/api/v1/meetings.ics").status_code == 401
 
 
 async def test_meeting_guide_import_and_export(server: ServerProcess) -> None:
@@ -96,7 +96,7 @@ async def test_meeting_guide_import_and_export(server: ServerProcess) -> None:
     assert len(serenity["updated"]) == 19 and serenity["conference_url"].startswith("http")
     assert "host" not in serenity
     # Not public unless the operator says so.
-    assert httpx.get(server.base + "/api/v1/meetings/meeting-guide.json").status_code == 401
+    assert http.get(server.base + "/api/v1/meetings/meeting-guide.json").status_code == 401
     assert mod.post("/api/v1/meetings/meeting-guide", {"room_id": ROOM, "meetings": "nope"}).status_code == 400
 
 

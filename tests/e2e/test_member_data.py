@@ -15,7 +15,7 @@ from server.actions.member_data import COVERAGE
 from tests.e2e.db_dump import dump, where
 from tests.e2e.dm_support import OPEN_DMS, pair
 from tests.e2e.moderation_support import acted, case_for, report
-from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, http, sign_up
 
 CRISIS = "I have the pills lined up and tonight is the night"
 ROOM = 2
@@ -34,11 +34,11 @@ def _ok(response: httpx.Response) -> dict[str, Any]:
 
 
 def _put(member: Member, path: str, body: dict[str, Any]) -> httpx.Response:
-    return httpx.put(member.server.base + path, headers=member.headers, json=body)
+    return http.put(member.server.base + path, headers=member.headers, json=body)
 
 
 def _delete_account(member: Member, body: dict[str, Any]) -> httpx.Response:
-    return httpx.request("DELETE", member.server.base + "/api/v1/me", headers=member.headers, json=body)
+    return http.request("DELETE", member.server.base + "/api/v1/me", headers=member.headers, json=body)
 
 
 async def _live_a_little(member: Member, friend: Member, mark: str) -> dict[str, Any]:
@@ -140,7 +140,7 @@ async def test_deleting_with_remove_leaves_nothing_of_theirs_but_the_flag_copy(s
     assert removed["message"]["body"] is None and removed["message"]["author"] is None
     await friend_sock.close()
     assert member.get("/api/v1/me").status_code == 401
-    assert httpx.post(site.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD}).status_code == 401
+    assert http.post(site.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD}).status_code == 401
 
     found = dump(site.database)
     # Their words remain only in their crisis flag's preserved copy; their name only on that flag.

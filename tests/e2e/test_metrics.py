@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
 
-from tests.support import Database, ServerProcess, metric, sign_up
+from tests.support import Database, ServerProcess, http, metric, sign_up
 
 
 async def test_metrics_count_sockets_frames_and_flags(server: ServerProcess) -> None:
@@ -13,7 +12,7 @@ async def test_metrics_count_sockets_frames_and_flags(server: ServerProcess) -> 
     await sock.join(1)
     await sock.say(1, "hello metrics")
     await sock.say(1, "I want to die")  # a crisis flag, counted by severity
-    text = httpx.get(server.base + "/metrics").text
+    text = http.get(server.base + "/metrics").text
     for name in ("hearth_ws_connections 1.0", 'hearth_ws_frames_in_total{type="send"} 2.0', "hearth_send_seconds_count 2.0",
                  "hearth_db_transaction_seconds_count", "hearth_fanout_recipients_count", 'hearth_crisis_open_flags{severity="high"} 1.0',
                  "hearth_broker_lag_seconds_count", "hearth_event_loop_lag_seconds_count", "hearth_ws_send_queue_deepest 0.0",
@@ -53,7 +52,7 @@ async def test_other_websocket_implementations_deliver_through_asgi() -> None:
         for n in range(5):
             event = await socks[1].wait_for(lambda f, n=n: f.get("type") == "message" and f["message"]["body"] == f"check-in number {n}")
             assert event["seq"] == socks[1].events("message")[n]["seq"]  # in order
-        text = httpx.get(server.base + "/metrics").text
+        text = http.get(server.base + "/metrics").text
         assert "hearth_ws_frames_prepared_total 0.0" in text and 'impl="websockets-sansio"' in text
         for sock in socks:
             await sock.close()
@@ -64,9 +63,9 @@ async def test_other_websocket_implementations_deliver_through_asgi() -> None:
 def test_metrics_token_is_required_when_set() -> None:
     server = ServerProcess(Database.fresh(), extra_env={"HEARTH_METRICS_TOKEN": "scrape-secret-123"}).start()
     try:
-        assert httpx.get(server.base + "/metrics").status_code == 404
-        assert httpx.get(server.base + "/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
-        ok = httpx.get(server.base + "/metrics", headers={"Authorization": "Bearer scrape-secret-123"})
+        assert http.get(server.base + "/metrics").status_code == 404
+        assert http.get(server.base + "/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+        ok = http.get(server.base + "/metrics", headers={"Authorization": "Bearer scrape-secret-123"})
         assert ok.status_code == 200 and "hearth_ws_connections" in ok.text
     finally:
         server.stop()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, open_dm, pair, post_together, set_policy
 from tests.e2e.forum_support import run_sql, start_thread
 from tests.e2e.moderation_support import MOD, act, acted, audit, case_for, notices, queue, report, set_trust
-from tests.support import Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, create_staff, http, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -155,16 +154,16 @@ async def test_mute_everywhere_suspend_and_ban_close_sockets_and_logins(server: 
     r = mod.post(f"{MOD}/members/{suspended.user['id']}/actions", {"action": "suspend", "reason": "spamming links", "minutes": 60})
     assert r.status_code == 201, r.text
     assert await asyncio.wait_for(sock.closed, 10) == (1008, "suspended")
-    login = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": suspended.pseudonym, "password": "correct horse battery staple"})
+    login = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": suspended.pseudonym, "password": "correct horse battery staple"})
     assert login.status_code == 403 and login.json()["error"]["code"] == "account_suspended"
     assert "spamming links" in login.json()["error"]["detail"]
     assert suspended.get("/api/v1/me").status_code == 401  # every session ended
 
     r = mod.post(f"{MOD}/members/{banned.user['id']}/actions", {"action": "ban", "reason": "selling drugs to members"})
     assert r.status_code == 201
-    login = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": banned.pseudonym, "password": "correct horse battery staple"})
+    login = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": banned.pseudonym, "password": "correct horse battery staple"})
     assert login.json()["error"]["code"] == "account_banned"
-    appeal = httpx.post(server.base + "/api/v1/auth/appeal", json={"pseudonym": banned.pseudonym, "password": "correct horse battery staple",
+    appeal = http.post(server.base + "/api/v1/auth/appeal", json={"pseudonym": banned.pseudonym, "password": "correct horse battery staple",
                                                                     "body": "That wasn't me, my account was shared."})
     assert appeal.status_code == 201 and appeal.json()["appeal"]["action"]["kind"] == "ban"
     assert mod.post(f"{MOD}/members/{staff['mod2'].user['id']}/actions", {"action": "ban", "reason": "x"}).status_code == 403
@@ -191,7 +190,7 @@ async def test_lock_a_thread_and_pause_a_room(server: ServerProcess, staff: dict
     assert (await sr.say(8, "first is fine"))["type"] == "ack"
     slow = await sr.request({"type": "send", "room_id": 8, "body": "second too soon", "client_id": "s-2"})
     assert slow["type"] == "error" and slow["code"] == "rate_limited" and int(slow["retry_after"]) > 0
-    assert httpx.delete(f"{server.base}{MOD}/rooms/8/pause", headers=staff["mod"].headers).status_code == 204
+    assert http.delete(f"{server.base}{MOD}/rooms/8/pause", headers=staff["mod"].headers).status_code == 204
     assert (await sr.say(8, "slow mode is over"))["type"] == "ack"
     await sn.close()
     await sr.close()
@@ -281,7 +280,7 @@ async def test_the_audit_log_records_each_action_and_cannot_be_edited(server: Se
     before = audit(admin, limit="200")
     for method in ("PUT", "PATCH", "DELETE", "POST"):
         for path in (f"{MOD}/audit", f"{MOD}/audit/{entry['id']}"):
-            response = httpx.request(method, server.base + path, headers=admin.headers, json={"reason": "rewritten"})
+            response = http.request(method, server.base + path, headers=admin.headers, json={"reason": "rewritten"})
             assert response.status_code in (404, 405), (method, path, response.status_code)
     assert audit(admin, limit="200") == before
     for statement in ("UPDATE moderation_audit SET reason = 'rewritten'", "DELETE FROM moderation_audit"):
@@ -300,6 +299,6 @@ async def test_trust_levels_new_accounts_and_staff_changes(server: ServerProcess
     assert open_dm(member, other).json()["error"]["code"] == "too_new"
     set_trust(staff["mod"], member, None)
     assert open_dm(member, other).status_code == 201
-    refused = httpx.put(f"{server.base}{MOD}/members/{other.user['id']}/trust", headers=member.headers, json={"level": 4, "reason": "me"})
+    refused = http.put(f"{server.base}{MOD}/members/{other.user['id']}/trust", headers=member.headers, json={"level": 4, "reason": "me"})
     assert refused.status_code == 403
     assert [e["action"] for e in audit(staff["admin"], target_kind="member", target_id=str(member.user["id"]))][:2] == ["trust_set", "trust_set"]

@@ -8,12 +8,11 @@ from __future__ import annotations
 import secrets
 from typing import Any, Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, pair
 from tests.e2e.moderation_support import MOD, acted, audit, case_for, queue, report, set_trust
-from tests.support import Database, Member, ServerProcess, Socket, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, Socket, create_staff, http, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +138,7 @@ async def test_watched_words_each_action(server: ServerProcess, staff: dict[str,
     block_id = next(w["id"] for w in words if w["pattern"] == "bluelight")
     assert admin.patch(f"{MOD}/watched-words/{block_id}", {"action": "flag"}).status_code == 200
     assert (await send(sa, 5, "bluelight again"))["type"] == "ack"
-    assert httpx.delete(f"{server.base}{MOD}/watched-words/{block_id}", headers=admin.headers).status_code == 204
+    assert http.delete(f"{server.base}{MOD}/watched-words/{block_id}", headers=admin.headers).status_code == 204
     actions = [e["action"] for e in audit(admin, target_kind="watched_word")]
     assert actions.count("watched_word_added") == 4 and "watched_word_changed" in actions and "watched_word_removed" in actions
     await sa.close()

@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.dm_support import OPEN_DMS, open_dm, set_policy
 from tests.e2e.forum_support import run_sql
 from tests.e2e.moderation_support import set_trust
-from tests.support import Database, Member, ServerProcess, Socket, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, Socket, create_staff, http, sign_up
 
 # Made-up addresses from the documentation ranges (RFC 5737), sent as a trusted
 # proxy would: the server is told to trust loopback as its reverse proxy.
@@ -69,7 +69,7 @@ async def test_messages_get_an_error_frame_over_the_limit_and_recover(server: Se
 
 
 def report(member: Member, address: str, target: int) -> httpx.Response:
-    return httpx.post(server_base(member) + "/api/v1/reports", headers=from_address(member, address),
+    return http.post(server_base(member) + "/api/v1/reports", headers=from_address(member, address),
                       json={"kind": "member", "id": target, "reason": "spam"})
 
 
@@ -107,13 +107,13 @@ async def test_messages_and_posts_per_network_address(server: ServerProcess) -> 
     sa = await Socket.open(server.ws_url, from_address(a, shared))
     await sa.join(3)
     assert all([(await send(sa, 3, f"from a {i}"))["type"] == "ack" for i in range(3)])
-    post = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(b, shared),
+    post = http.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(b, shared),
                       json={"title": "Hello from b", "body": "first post"})
     assert post.status_code == 201
-    second = httpx.post(server.base + f"/api/v1/forum/threads/{post.json()['thread']['id']}/replies",
+    second = http.post(server.base + f"/api/v1/forum/threads/{post.json()['thread']['id']}/replies",
                         headers=from_address(b, shared), json={"body": "second post"})
     assert second.status_code == 201
-    over = httpx.post(server.base + f"/api/v1/forum/threads/{post.json()['thread']['id']}/replies",
+    over = http.post(server.base + f"/api/v1/forum/threads/{post.json()['thread']['id']}/replies",
                       headers=from_address(b, shared), json={"body": "third post"})
     assert over.status_code == 429 and "Retry-After" in over.headers
     assert (await send(sa, 3, "a again"))["code"] == "rate_limited"
@@ -141,14 +141,14 @@ async def test_new_accounts_have_their_own_limits(server: ServerProcess) -> None
     refused = await send(sock, 4, "and again")
     assert refused["code"] == "rate_limited" and "New accounts" in refused["detail"]
     await sock.close()
-    first = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+    first = http.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
                        json={"title": "My first thread", "body": "hello"})
     assert first.status_code == 201
-    second = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+    second = http.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
                         json={"title": "My second thread", "body": "hello"})
     assert second.status_code == 429 and "New accounts" in second.json()["error"]["detail"]
     set_trust(moderator, member, None)
-    third = httpx.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
+    third = http.post(server.base + "/api/v1/forum/boards/1/threads", headers=from_address(member, "192.0.2.1"),
                        json={"title": "Trusted again", "body": "hello"})
     assert third.status_code == 201
 

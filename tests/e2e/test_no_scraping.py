@@ -13,7 +13,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from tests.support import Database, Member, ServerProcess, sign_up
+from tests.support import Database, Member, ServerProcess, http, sign_up
 
 BUDGET = 40
 
@@ -80,7 +80,7 @@ def test_a_loop_of_fetches_is_cut_off_and_others_carry_on(server: ServerProcess)
 def test_refusals_are_logged_without_names_ids_or_addresses(server: ServerProcess) -> None:
     member = sign_up(server)
     assert member.get("/api/v1/crisis/flags").status_code == 403
-    assert httpx.get(server.base + "/api/v1/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert http.get(server.base + "/api/v1/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
     lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
     events = [e["msg"] for e in lines if e.get("logger") == "hearth.security"]
     assert any("403 GET /api/v1/crisis/flags: forbidden" in e for e in events), events[-5:]

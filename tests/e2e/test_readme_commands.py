@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import PASSWORD, ROOT, free_port, prepared_venv
+from tests.support import PASSWORD, ROOT, free_port, http, prepared_venv
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -76,16 +76,16 @@ def test_the_serve_command_migrates_sqlite_in_the_data_folder_and_serves(tmp_pat
         while time.monotonic() < deadline:
             assert serving.poll() is None, (tmp_path / "serve.log").read_text()
             try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                if http.get(base + "/readyz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert (tmp_path / "data" / "hearth.db").is_file() and (tmp_path / "data" / "secret.key").is_file()
-        page = httpx.get(base + "/")
+        page = http.get(base + "/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-        signed = httpx.post(base + "/api/v1/auth/signup", json={"pseudonym": "FirstLantern", "password": PASSWORD})
+        signed = http.post(base + "/api/v1/auth/signup", json={"pseudonym": "FirstLantern", "password": PASSWORD})
         assert signed.status_code == 201
-        rooms = httpx.get(base + "/api/v1/rooms", headers={"Authorization": f"Bearer {signed.json()['token']}"}).json()["rooms"]
+        rooms = http.get(base + "/api/v1/rooms", headers={"Authorization": f"Bearer {signed.json()['token']}"}).json()["rooms"]
         assert "welcome" in [room["slug"] for room in rooms]  # migrated and seeded
     finally:
         os.killpg(serving.pid, signal.SIGTERM)

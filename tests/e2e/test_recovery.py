@@ -10,17 +10,17 @@ from typing import Any
 
 import httpx
 
-from tests.support import Member, ServerProcess, create_staff, sign_up
+from tests.support import Member, ServerProcess, create_staff, http, sign_up
 
 ME = "/api/v1/me/recovery"
 
 
 def put(m: Member, path: str, json: Any) -> httpx.Response:
-    return httpx.put(m.server.base + path, headers=m.headers, json=json)
+    return http.put(m.server.base + path, headers=m.headers, json=json)
 
 
 def delete(m: Member, path: str) -> httpx.Response:
-    return httpx.delete(m.server.base + path, headers=m.headers)
+    return http.delete(m.server.base + path, headers=m.headers)
 
 
 def utc_today() -> date:

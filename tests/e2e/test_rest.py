@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support import PASSWORD, ServerProcess, create_staff, sign_up, unique_name
+from tests.support import PASSWORD, ServerProcess, create_staff, http, sign_up, unique_name
 
 
 def test_signup_returns_the_contract_shape_and_a_safe_cookie(server: ServerProcess) -> None:
     name = unique_name()
-    response = httpx.post(server.base + "/api/v1/auth/signup", json={"pseudonym": name, "password": PASSWORD})
+    response = http.post(server.base + "/api/v1/auth/signup", json={"pseudonym": name, "password": PASSWORD})
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"user", "token", "recovery_codes"}
@@ -37,8 +37,8 @@ def test_login_me_logout(server: ServerProcess) -> None:
 
 def test_login_failure_does_not_reveal_whether_the_pseudonym_exists(server: ServerProcess) -> None:
     member = sign_up(server)
-    wrong = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": "wrong password!"})
-    unknown = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": unique_name(), "password": "wrong password!"})
+    wrong = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": "wrong password!"})
+    unknown = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": unique_name(), "password": "wrong password!"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
 
@@ -55,7 +55,7 @@ def test_login_failure_does_not_reveal_whether_the_pseudonym_exists(server: Serv
     ],
 )
 def test_bad_signups_get_clear_errors(server: ServerProcess, payload: dict[str, object], status: int, code: str) -> None:
-    response = httpx.post(server.base + "/api/v1/auth/signup", json=payload)
+    response = http.post(server.base + "/api/v1/auth/signup", json=payload)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["detail"]
@@ -65,22 +65,22 @@ def test_taken_pseudonym_is_refused_whatever_the_case_or_width(server: ServerPro
     name = unique_name("Tide")
     sign_up(server, name)
     for variant in (name.upper(), name.lower(), "".join(chr(ord(c) + 0xFEE0) if c.isalnum() and c.isascii() else c for c in name)):
-        response = httpx.post(server.base + "/api/v1/auth/signup", json={"pseudonym": variant, "password": PASSWORD})
+        response = http.post(server.base + "/api/v1/auth/signup", json={"pseudonym": variant, "password": PASSWORD})
         assert response.status_code == 409 and response.json()["error"]["code"] == "pseudonym_taken", variant
 
 
 def test_malformed_bodies_and_unknown_paths_get_json_errors(server: ServerProcess) -> None:
-    bad_json = httpx.post(server.base + "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"})
+    bad_json = http.post(server.base + "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"})
     assert bad_json.status_code == 400 and bad_json.json()["error"]["code"] == "invalid_json"
-    array = httpx.post(server.base + "/api/v1/auth/login", json=[1, 2])
+    array = http.post(server.base + "/api/v1/auth/login", json=[1, 2])
     assert array.status_code == 400
-    huge = httpx.post(server.base + "/api/v1/auth/login", content=b"x" * (70 * 1024), headers={"content-type": "application/json"})
+    huge = http.post(server.base + "/api/v1/auth/login", content=b"x" * (70 * 1024), headers={"content-type": "application/json"})
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
-    missing = httpx.get(server.base + "/api/v1/nothing-here")
+    missing = http.get(server.base + "/api/v1/nothing-here")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    wrong_method = httpx.delete(server.base + "/api/v1/rooms")
+    wrong_method = http.delete(server.base + "/api/v1/rooms")
     assert wrong_method.status_code == 405 and "error" in wrong_method.json()
-    assert httpx.get(server.base + "/readyz").json()["status"] == "ready"
+    assert http.get(server.base + "/readyz").json()["status"] == "ready"
 
 
 def test_cookie_writes_from_another_site_are_refused(server: ServerProcess) -> None:
@@ -97,29 +97,29 @@ def test_cookie_writes_from_another_site_are_refused(server: ServerProcess) -> N
 
 def test_login_from_another_site_is_refused(server: ServerProcess) -> None:
     member = sign_up(server)
-    response = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD},
+    response = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD},
                           headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
 
 
 def test_recovery_over_http(server: ServerProcess) -> None:
     member = sign_up(server)
-    response = httpx.post(server.base + "/api/v1/auth/recover",
+    response = http.post(server.base + "/api/v1/auth/recover",
                           json={"pseudonym": member.pseudonym, "recovery_code": member.recovery_codes[0], "new_password": "a whole new passphrase"})
     assert response.status_code == 200
     assert member.get("/api/v1/me").status_code == 401  # the old session ended
-    again = httpx.post(server.base + "/api/v1/auth/recover",
+    again = http.post(server.base + "/api/v1/auth/recover",
                        json={"pseudonym": member.pseudonym, "recovery_code": member.recovery_codes[0], "new_password": "yet another passphrase"})
     assert again.status_code == 401
 
 
 def test_password_change_keeps_this_session_and_ends_others(server: ServerProcess) -> None:
     member = sign_up(server)
-    other = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD}).json()["token"]
+    other = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD}).json()["token"]
     changed = member.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "fresh passphrase here"})
     assert changed.status_code == 200
     assert member.get("/api/v1/me").status_code == 200
-    assert httpx.get(server.base + "/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 401
+    assert http.get(server.base + "/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 401
 
 
 def test_rooms_listing_and_staff_management(server: ServerProcess) -> None:
@@ -160,12 +160,12 @@ async def test_archived_rooms_refuse_new_messages(server: ServerProcess) -> None
 
 def test_security_headers_on_pages_and_api(server: ServerProcess) -> None:
     for path in ("/", "/api/v1/rooms", "/static/js/main.js", "/nope"):
-        headers = httpx.get(server.base + path).headers
+        headers = http.get(server.base + path).headers
         csp = headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp and "unsafe-inline" not in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
-    page = httpx.get(server.base + "/")
+    page = http.get(server.base + "/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "<script type=\"module\" src=\"/static/js/main.js\">" in page.text
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.resilient import ResilientClient
-from tests.support import Database, ServerProcess, configured_database_url, configured_redis_url, free_port, sign_up
+from tests.support import Database, ServerProcess, configured_database_url, configured_redis_url, free_port, http, sign_up
 
 pytestmark = pytest.mark.skipif(
     not (configured_database_url() and configured_redis_url()),
@@ -42,7 +42,7 @@ def _assert_exactly_once_in_order(clients: list[ResilientClient], stored_ids: li
 
 
 def _stored_ids(server: ServerProcess, member_headers: dict[str, str]) -> list[int]:
-    messages = httpx.get(f"{server.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=member_headers).json()["messages"]
+    messages = http.get(f"{server.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=member_headers).json()["messages"]
     return sorted(m["id"] for m in messages)
 
 
@@ -80,7 +80,7 @@ async def test_a_resend_to_another_process_returns_the_same_message(pair: tuple[
     await watching.wait_for(lambda f: f["type"] == "message" and f["message"]["client_id"] == "same-client-id")
     await watching.quiet(0.5)
     assert len([f for f in watching.events("message", ROOM) if f["message"]["client_id"] == "same-client-id"]) == 1
-    stored = httpx.get(f"{first.base}/api/v1/rooms/{ROOM}/messages", headers=member.headers).json()["messages"]
+    stored = http.get(f"{first.base}/api/v1/rooms/{ROOM}/messages", headers=member.headers).json()["messages"]
     assert [m["id"] for m in stored if m["client_id"] == "same-client-id"] == [original["message"]["id"]]
     for sock in (on_first, on_second, watching):
         await sock.close()
@@ -116,7 +116,7 @@ async def test_a_killed_process_loses_nothing_that_was_acknowledged(pair: tuple[
         assert acked_ids <= stored_set, "an acknowledged message was lost"
         assert not client.unacked, "every retried send was finally acknowledged"
     # Each client's 25 sends appear exactly once in the room, retries included.
-    messages = httpx.get(f"{second.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=members[0].headers).json()["messages"]
+    messages = http.get(f"{second.base}/api/v1/rooms/{ROOM}/messages?limit=100", headers=members[0].headers).json()["messages"]
     for member in members:
         mine = [m for m in messages if m["author"]["id"] == member.user["id"]]
         assert sorted(m["body"] for m in mine) == sorted(f"{member.pseudonym} {i}" for i in range(25))
@@ -182,7 +182,7 @@ async def test_sigterm_lets_a_write_in_flight_finish(pair: tuple[ServerProcess, 
         stopping = asyncio.create_task(asyncio.to_thread(first.stop, signal.SIGTERM, 30))
         assert (await asyncio.wait_for(sock.closed, 10))[0] == 1012
         with pytest.raises(httpx.ConnectError):  # draining: no new connections
-            httpx.get(first.base + "/healthz", timeout=2)
+            http.get(first.base + "/healthz", timeout=2)
         for i in range(3):  # news for the closed socket, from the process that stays
             await other.say(7, f"meanwhile {i}")
             await asyncio.sleep(0.2)
@@ -190,7 +190,7 @@ async def test_sigterm_lets_a_write_in_flight_finish(pair: tuple[ServerProcess, 
         assert await stopping in (0, -signal.SIGTERM)
     finally:
         await lock.close()
-    stored = httpx.get(f"{second.base}/api/v1/rooms/6/messages", headers=writer.headers).json()["messages"]
+    stored = http.get(f"{second.base}/api/v1/rooms/6/messages", headers=writer.headers).json()["messages"]
     assert [m["body"] for m in stored if m["client_id"] == "in-flight-1"] == ["written while the server stops"]
     assert "unexpected error" not in first.log()
     await other.close()
@@ -240,7 +240,7 @@ class RedisServer:
 
 
 def _ready(server: ServerProcess) -> bool:
-    return httpx.get(server.base + "/readyz").status_code == 200
+    return http.get(server.base + "/readyz").status_code == 200
 
 
 async def test_chat_recovers_by_itself_when_redis_restarts(private_redis: RedisServer) -> None:

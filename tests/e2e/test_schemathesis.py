@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
 
-from tests.support import Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, create_staff, http, sign_up
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = ",".join((
@@ -53,7 +52,7 @@ def _identity(name: str, member: Member) -> dict[str, object]:
 
 
 def test_the_document_is_served_and_public(server: ServerProcess) -> None:
-    response = httpx.get(server.base + "/api/v1/openapi.json")
+    response = http.get(server.base + "/api/v1/openapi.json")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     document = response.json()
     assert document["openapi"].startswith("3.1")
@@ -69,7 +68,7 @@ def test_numbers_past_64_bits_are_bad_input_not_server_errors(server: ServerProc
         response = member.get(path)
         assert response.status_code in (400, 404), (path, response.status_code)
         assert response.json()["error"]["code"] in ("number_out_of_range", "not_found", "invalid", "invalid_cursor")
-    deleted = httpx.delete(server.base + f"/api/v1/me/recovery/early-warning/consents/{huge}", headers=member.headers)
+    deleted = http.delete(server.base + f"/api/v1/me/recovery/early-warning/consents/{huge}", headers=member.headers)
     assert deleted.status_code in (400, 404)
     body = member.post("/api/v1/concerns", json={"message_id": 2**63 + 5})
     assert body.status_code in (202, 400)

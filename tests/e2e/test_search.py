@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, pair
 from tests.e2e.forum_support import block, forum_server, reply_to, start_thread, word
-from tests.support import SHARED_DATA, Member, ServerProcess, create_staff, sign_up
+from tests.support import SHARED_DATA, Member, ServerProcess, create_staff, http, sign_up
 
 ROOM = 2  # a topic room seeded by the first migration
 
@@ -120,7 +120,7 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
     moderator.post(f"/api/v1/forum/posts/{hidden_thread['post']['id']}/hide", {"hidden": True})
 
     moderator.post(f"/api/v1/forum/posts/{hidden['id']}/hide", {"hidden": True})
-    assert httpx.delete(server.base + f"/api/v1/forum/posts/{deleted['id']}", headers=author.headers).status_code == 200
+    assert http.delete(server.base + f"/api/v1/forum/posts/{deleted['id']}", headers=author.headers).status_code == 200
 
     async def delete_message() -> None:
         sock = await author.socket()
@@ -138,7 +138,7 @@ def test_deleted_hidden_and_blocked_words_are_never_found(server: ServerProcess)
         ("post", by_blocked["id"]), ("post", blocked_thread["post"]["id"]), ("message", message_blocked)}
     assert set(hits(moderator, key)) == set(hits(author, key))
     # A withdrawn thread takes its replies out of search.
-    assert httpx.delete(server.base + f"/api/v1/forum/posts/{thread['post']['id']}", headers=author.headers).status_code == 200
+    assert http.delete(server.base + f"/api/v1/forum/posts/{thread['post']['id']}", headers=author.headers).status_code == 200
     assert set(hits(author, key)) == {("post", blocked_thread["post"]["id"]), ("message", message_blocked)}
 
 
@@ -146,7 +146,7 @@ def test_muted_note_kinds_show_no_snippet(server: ServerProcess) -> None:
     author, reader = sign_up(server), sign_up(server)
     key = word("storm")
     start_thread(author, title="Noted", body=f"{key} details", content_notes=["self-harm"])
-    httpx.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["self-harm"]})
+    http.put(server.base + "/api/v1/forum/preferences", headers=reader.headers, json={"hidden_note_kinds": ["self-harm"]})
     result = search(reader, key)["results"][0]
     assert result["content_notes"] == ["self-harm"] and result["muted_by_note"] is True and result["snippet"] is None
     assert search(author, key)["results"][0]["snippet"]

@@ -14,15 +14,15 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from server.accounts.totp import code_at
-from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, run_hearth, sign_up
+from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, http, run_hearth, sign_up
 
 
 def _login(server: ServerProcess, name: str, **extra: str) -> httpx.Response:
-    return httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD, **extra})
+    return http.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": PASSWORD, **extra})
 
 
 def _delete(member: Member, path: str, body: dict[str, str]) -> httpx.Response:
-    return httpx.request("DELETE", member.server.base + path, headers=member.headers, json=body)
+    return http.request("DELETE", member.server.base + path, headers=member.headers, json=body)
 
 
 def _enrol(member: Member) -> str:
@@ -74,7 +74,7 @@ def test_a_recovery_code_stands_in_for_a_lost_phone_once(server: ServerProcess) 
     again = _login(server, name, recovery_code=codes[0])
     assert again.status_code == 401 and again.json()["error"]["code"] == "second_factor_failed"
     # Resetting the password with a recovery code also needs the app's code.
-    reset = httpx.post(server.base + "/api/v1/auth/recover", json={"pseudonym": name, "recovery_code": codes[1],
+    reset = http.post(server.base + "/api/v1/auth/recover", json={"pseudonym": name, "recovery_code": codes[1],
                                                                     "new_password": "another long passphrase"})
     assert reset.status_code == 401 and reset.json()["error"]["code"] == "second_factor_required"
     # An admin can remove a lost authenticator from the command line.

@@ -9,20 +9,20 @@ import re
 import httpx
 import pytest
 
-from tests.support import PASSWORD, Member, ServerProcess, configured_redis_url, run_hearth, sign_up
+from tests.support import PASSWORD, Member, ServerProcess, configured_redis_url, http, run_hearth, sign_up
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _login(member: Member) -> Member:
-    response = httpx.post(member.server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD},
+    response = http.post(member.server.base + "/api/v1/auth/login", json={"pseudonym": member.pseudonym, "password": PASSWORD},
                           headers={"User-Agent": "Mozilla/5.0 (SessionProbe)"})
     assert response.status_code == 200, response.text
     return Member(member.server, member.pseudonym, response.json()["token"], member.user, member.recovery_codes)
 
 
 def _delete(member: Member, path: str) -> httpx.Response:
-    return httpx.delete(member.server.base + path, headers=member.headers)
+    return http.delete(member.server.base + path, headers=member.headers)
 
 
 async def test_members_list_their_own_sessions_to_the_day_only(server: ServerProcess) -> None:
@@ -78,7 +78,7 @@ async def test_recovery_ends_every_session_and_closes_every_socket(server: Serve
     member = sign_up(server)
     other = _login(member)
     sockets = [await member.socket(), await other.socket()]
-    recovered = httpx.post(server.base + "/api/v1/auth/recover", json={
+    recovered = http.post(server.base + "/api/v1/auth/recover", json={
         "pseudonym": member.pseudonym, "recovery_code": member.recovery_codes[0], "new_password": "a recovered long passphrase"})
     assert recovered.status_code == 200
     for sock in sockets:

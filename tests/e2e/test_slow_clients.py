@@ -12,11 +12,10 @@ import socket
 import struct
 from typing import Iterator
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from tests.support import Database, ServerProcess, Socket, sign_up
+from tests.support import Database, ServerProcess, Socket, http, sign_up
 
 DEADLINES = {
     "HEARTH_REQUEST_TIMEOUT_SECONDS": "2",
@@ -137,7 +136,7 @@ async def test_a_request_body_sent_slowly_gets_408_and_changes_nothing(server: S
     answer = await asyncio.wait_for(closed, GIVE_UP)
     writer.close()
     assert answer.startswith(b"HTTP/1.1 408") and b"request_timeout" in answer
-    login = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": "correct horse battery staple"})
+    login = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": name, "password": "correct horse battery staple"})
     assert login.status_code == 401  # the account was never made
 
 
@@ -158,7 +157,7 @@ async def test_a_half_open_websocket_that_never_answers_pings_is_closed(server: 
 
 
 def _metric(server: ServerProcess, name: str) -> float:
-    text = httpx.get(server.base + "/metrics").text
+    text = http.get(server.base + "/metrics").text
     found = re.search(rf"^{name} ([0-9.e+]+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.injection_corpus import require_data, sqli_payloads
-from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import PASSWORD, Database, Member, ServerProcess, create_staff, http, sign_up
 
 SECRET = "zebracorn"  # a word only in a private conversation
 INERT = "hearth inert value"
@@ -42,7 +42,7 @@ def world(server: ServerProcess) -> dict[str, Any]:
     moderator = create_staff(server, "moderator")
 
     async def seed() -> int:
-        assert httpx.put(server.base + "/api/v1/me/messaging", json={"who_can_message": "anyone"}, headers=bob.headers).status_code == 200
+        assert http.put(server.base + "/api/v1/me/messaging", json={"who_can_message": "anyone"}, headers=bob.headers).status_code == 200
         conversation = alice.post("/api/v1/conversations", json={"pseudonym": bob.pseudonym}).json()["conversation"]
         sock = await alice.socket()
         await sock.join(conversation["id"])
@@ -167,11 +167,11 @@ def test_log_in_with_auth_bypass_payloads_gets_nobody_in(server: ServerProcess, 
 
     bypass = sqli_payloads()["Auth_Bypass"]
     assert len(bypass) > 150
-    unknown = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": INERT, "password": "wrong password here"})
+    unknown = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": INERT, "password": "wrong password here"})
 
     def attempt(payload: str) -> tuple[str, httpx.Response]:
         body = {"pseudonym": payload, "password": payload if len(payload) >= 8 else "wrong password here"}
-        return payload, httpx.post(server.base + "/api/v1/auth/login", json=body, timeout=60)
+        return payload, http.post(server.base + "/api/v1/auth/login", json=body, timeout=60)
 
     with ThreadPoolExecutor(4) as pool:  # argon2 runs for unknown names too: spread the wait
         for payload, response in pool.map(attempt, bypass):
@@ -196,6 +196,6 @@ async def test_websocket_fields_and_nothing_changed(server: ServerProcess, world
     history = alice.get(f"/api/v1/rooms/{world['conversation_id']}/messages").json()["messages"]
     assert [m for m in history if SECRET in (m["body"] or "")]
     assert carol.get(f"/api/v1/rooms/{world['conversation_id']}/messages").status_code == 404
-    login = httpx.post(server.base + "/api/v1/auth/login", json={"pseudonym": alice.pseudonym, "password": PASSWORD})
+    login = http.post(server.base + "/api/v1/auth/login", json={"pseudonym": alice.pseudonym, "password": PASSWORD})
     assert login.status_code == 200
     assert "Traceback" not in server.log()

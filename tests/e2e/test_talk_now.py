@@ -8,12 +8,11 @@ import time
 from datetime import datetime, timezone
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.e2e.dm_support import OPEN_DMS, delete, post_together, put
 from tests.e2e.forum_support import run_sql, sql_ago
-from tests.support import Database, Member, ServerProcess, create_staff, sign_up
+from tests.support import Database, Member, ServerProcess, create_staff, http, sign_up
 
 OFFER_SECONDS = 2
 
@@ -110,7 +109,7 @@ def test_only_helpers_see_and_take_the_queue(server: ServerProcess) -> None:
     assert put(mentor, "/api/v1/mentorship/profile", profile).status_code == 200
     available(mentor)
     assert mentor.post(f"/api/v1/talk-now/{request['id']}/take").status_code == 200
-    assert httpx.post(server.base + "/api/v1/talk-now").status_code == 401
+    assert http.post(server.base + "/api/v1/talk-now").status_code == 401
 
 
 @pytest.mark.parametrize("round_", range(3))

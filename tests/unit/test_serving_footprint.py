@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from server.config import load_settings
 from server.db import MigrationFailed, migrate_apart
+from tests.support import http
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -114,6 +114,6 @@ def test_the_serving_process_runs_without_docstrings_under_its_own_pid() -> None
         assert proc.process is not None
         command = Path(f"/proc/{proc.process.pid}/cmdline").read_bytes().split(b"\0")
         assert command[1] == b"-OO" and command[2:4] == [b"-m", b"server"]
-        assert httpx.get(proc.base + "/readyz", timeout=5).status_code == 200
+        assert http.get(proc.base + "/readyz", timeout=5).status_code == 200
     finally:
         proc.stop()
