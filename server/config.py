@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEARTH_SESSION_MAX_HOURS", "12", "A session ends this long after log-in, used or not."),
     Setting("HEARTH_REMEMBER_DAYS", "30", "Absolute lifetime of a member's 'keep me signed in on this device' session (idle limit 7 days). Staff never get one."),
     Setting("HEARTH_HASH_CONCURRENCY", "2", "Most password hashes computed at once (each takes 64 MiB)."),
+    Setting("HEARTH_PASSWORD_HASHING", "standard", "standard: argon2id with RFC 9106's memory-constrained parameters (64 MiB, t=3, p=4). cheapest-for-tests: argon2-cffi's cheapest parameters, for test suites only: a server using them says so in its log at start, and redoes each password's hash with the standard ones at its next log-in once they are back."),
     Setting("HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", "Open WebSockets one account may hold."),
     Setting("HEARTH_WS_SEND_QUEUE", "1000", "Events queued for one slow WebSocket before it is dropped."),
     Setting("HEARTH_WS_PING_SECONDS", "20", "How often the server pings each WebSocket, and how long it waits for the pong before closing a half-open one (1-300)."),
@@ -140,6 +141,7 @@ class Settings:
     forum_reply_rate: str = "10/minute;120/hour"
     search_rate: str = "30/minute"
     ws_impl: str = "wsproto"
+    password_hashing: str = "standard"
     new_account_max_links: int = 0
     trusted_proxies: tuple[str, ...] = ()
     login_failure_rate: str = "5/minute;20/hour;50/day"
@@ -226,6 +228,16 @@ def _ws_impl(env: Mapping[str, str]) -> str:
     value = env.get("HEARTH_WS_IMPL", "wsproto").strip().lower()
     if value not in _WS_IMPLS:
         raise ConfigError(f"HEARTH_WS_IMPL must be one of {', '.join(_WS_IMPLS)}, got {value!r}")
+    return value
+
+
+PASSWORD_HASHINGS = ("standard", "cheapest-for-tests")
+
+
+def _password_hashing(env: Mapping[str, str]) -> str:
+    value = env.get("HEARTH_PASSWORD_HASHING", "standard").strip().lower()
+    if value not in PASSWORD_HASHINGS:
+        raise ConfigError(f"HEARTH_PASSWORD_HASHING must be one of {', '.join(PASSWORD_HASHINGS)}, got {value!r}")
     return value
 
 
@@ -384,6 +396,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
         ws_impl=_ws_impl(env),
+        password_hashing=_password_hashing(env),
         escalate_seconds={
             "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
             "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),

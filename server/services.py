@@ -49,7 +49,7 @@ class Hearth:
         self.db = Database(settings)
         self.broker = make_broker(settings.redis_url, settings.broker_prefix)
         self.hub = Hub(self.broker)
-        self.hasher = Hasher(settings.hash_concurrency)
+        self.hasher = Hasher.for_settings(settings)
         self.policy = PolicyCache()  # rows every message's checks read (server/policy_cache.py)
         from server.presence import Presence
 

@@ -143,6 +143,9 @@ class ServerProcess:
             "HEARTH_NEW_MEMBER_THREAD_RATE": "off",
             "HEARTH_ADDRESS_WRITE_RATE": "off",
             "HEARTH_CONVERSATION_OPEN_RATE": "off",
+            # Thousands of sign-ups and log-ins: argon2-cffi's test profile, as the security
+            # guide allows. The tests of hashing itself, and of log-in timing, set standard.
+            "HEARTH_PASSWORD_HASHING": "cheapest-for-tests",
             # A server that hangs prints every thread's stack on SIGABRT (`start`).
             "PYTHONFAULTHANDLER": "1",
         })

@@ -6,13 +6,17 @@ never stall chat, and must not exhaust memory on a small host."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import lru_cache
 from importlib import resources
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from server.config import Settings
 from server.errors import InvalidField
+
+log = logging.getLogger("hearth.passwords")
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 has no 72-byte limit; this only bounds request size
@@ -20,6 +24,10 @@ MAX_LENGTH = 1024  # argon2 has no 72-byte limit; this only bounds request size
 # RFC 9106's second recommended option (t=3, m=64 MiB, p=4): the floor the
 # security guide sets. A test pins the parameters.
 PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+# HEARTH_PASSWORD_HASHING=cheapest-for-tests: argon2-cffi's profile "only for
+# testing". Test servers sign up thousands of members; hashing each with 64 MiB
+# was minutes of the suite's CPU. Log-in redoes such a hash once standard is back.
+TEST_PARAMETERS = profiles.CHEAPEST
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +52,16 @@ def check_password_rules(password: object) -> str:
 
 
 class Hasher:
-    def __init__(self, concurrency: int) -> None:
-        self._hasher = PasswordHasher.from_parameters(PARAMETERS)
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "Hasher":
+        if settings.password_hashing == "cheapest-for-tests":
+            log.warning("HEARTH_PASSWORD_HASHING=cheapest-for-tests: passwords are hashed with test parameters; "
+                        "never use this setting where real people sign up")
+            return cls(settings.hash_concurrency, TEST_PARAMETERS)
+        return cls(settings.hash_concurrency)
+
+    def __init__(self, concurrency: int, parameters: Parameters = PARAMETERS) -> None:
+        self._hasher = PasswordHasher.from_parameters(parameters)
         self.concurrency = concurrency  # HEARTH_HASH_CONCURRENCY
         self._slots = asyncio.Semaphore(concurrency)
         # Verified against when the pseudonym does not exist, so a log-in takes

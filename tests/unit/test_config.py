@@ -93,6 +93,7 @@ BAD_VALUES: dict[str, list[str]] = {
     "HEARTH_ADDRESS_REPORT_RATE": ["lots"],
     "HEARTH_HOST_ESCALATE_SECONDS": ["0"],
     "HEARTH_HOLD_IDENTIFYING": ["perhaps"],
+    "HEARTH_PASSWORD_HASHING": ["cheap", "md5"],
 }
 # Settings that take any text, so no value is wrong.
 ANY_VALUE = {"HEARTH_METRICS_TOKEN"}

@@ -1,5 +1,6 @@
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, extract_parameters
@@ -12,6 +13,7 @@ from server.accounts.tokens import (
     new_recovery_codes,
     new_session_token,
 )
+from server.config import load_settings
 from server.errors import InvalidField
 from tests.support import SHARED_DATA
 
@@ -22,6 +24,18 @@ async def test_hashes_are_argon2id_with_at_least_rfc9106_second_option() -> None
     params = extract_parameters(hashed)
     assert params.memory_cost >= 65536 and params.time_cost >= 3 and params.parallelism >= 1
     assert PARAMETERS.type.name == "ID"
+
+
+async def test_a_server_hashes_with_the_standard_parameters_unless_told_it_serves_tests(tmp_path: Path) -> None:
+    base = {"HEARTH_DATA_DIR": str(tmp_path), "HEARTH_SECRET_KEY": "unit-test-secret-" + "k" * 32}
+    standard = await Hasher.for_settings(load_settings(base)).hash("a perfectly fine passphrase")
+    assert standard.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    test_only = Hasher.for_settings(load_settings({**base, "HEARTH_PASSWORD_HASHING": "cheapest-for-tests"}))
+    cheap = await test_only.hash("a perfectly fine passphrase")
+    assert extract_parameters(cheap).memory_cost < 65536
+    assert await test_only.verify(cheap, "a perfectly fine passphrase") and not await test_only.verify(cheap, "another passphrase")
+    # Once standard is back, the next log-in redoes a test-profile hash.
+    assert Hasher(1).needs_rehash(cheap)
 
 
 async def test_hashes_run_off_the_event_loop_and_at_most_the_cap_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
