@@ -221,23 +221,11 @@ def _prefix(env: Mapping[str, str]) -> str:
     return prefix
 
 
-_WS_IMPLS = ("websockets-sansio", "wsproto")
-
-
-def _ws_impl(env: Mapping[str, str]) -> str:
-    value = env.get("HEARTH_WS_IMPL", "wsproto").strip().lower()
-    if value not in _WS_IMPLS:
-        raise ConfigError(f"HEARTH_WS_IMPL must be one of {', '.join(_WS_IMPLS)}, got {value!r}")
-    return value
-
-
-PASSWORD_HASHINGS = ("standard", "cheapest-for-tests")
-
-
-def _password_hashing(env: Mapping[str, str]) -> str:
-    value = env.get("HEARTH_PASSWORD_HASHING", "standard").strip().lower()
-    if value not in PASSWORD_HASHINGS:
-        raise ConfigError(f"HEARTH_PASSWORD_HASHING must be one of {', '.join(PASSWORD_HASHINGS)}, got {value!r}")
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`; the first is the default."""
+    value = env.get(name, choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 
@@ -395,8 +383,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, make_secret: Callable
         ws_max_connections_per_user=_int(env, "HEARTH_WS_MAX_CONNECTIONS_PER_USER", "5", 1, 100),
         ws_send_queue=_int(env, "HEARTH_WS_SEND_QUEUE", "1000", 10, 100_000),
         log_level=log_level,
-        ws_impl=_ws_impl(env),
-        password_hashing=_password_hashing(env),
+        ws_impl=_choice(env, "HEARTH_WS_IMPL", ("wsproto", "websockets-sansio")),
+        password_hashing=_choice(env, "HEARTH_PASSWORD_HASHING", ("standard", "cheapest-for-tests")),
         escalate_seconds={
             "imminent": _int(env, "HEARTH_ESCALATE_IMMINENT_SECONDS", "60", 1, 86400),
             "high": _int(env, "HEARTH_ESCALATE_HIGH_SECONDS", "300", 1, 86400),
