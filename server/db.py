@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from server import metrics
 from server.config import Settings
-from server.sqlite_driver import OneTripConnection, connector_for, prime_hot_statements
+from server.sqlite_driver import OneTripConnection, connect_arguments, connector_for, prime_hot_statements
 
 if TYPE_CHECKING:
     from server.errors import HearthError
@@ -468,12 +468,9 @@ def use_write_ahead_log(database_url: str) -> None:
     migrating, so that a serving process's connections never convert it: converting
     takes an exclusive lock, and the first connections to a fresh database, opening
     together, were refused ("database is locked") while one of them converted."""
-    from sqlalchemy.engine import make_url
-
-    path = make_url(database_url).database
-    if path and path != ":memory:":
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
+    args, kwargs = connect_arguments(database_url, timeout=30)
+    with contextlib.closing(sqlite3.connect(*args, **kwargs)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
 
 
 class MigrationFailed(Exception):

@@ -167,11 +167,16 @@ class OneTripConnection(aiosqlite.Connection):
         self._changes_at_last_end = self._conn.total_changes
 
 
-def connector_for(database_url: str, **options: Any) -> Any:
-    """An `async_creator` for create_async_engine: the URL's own connect
-    arguments (as SQLAlchemy's aiosqlite dialect reads them) plus `options`."""
+def connect_arguments(database_url: str, **options: Any) -> tuple[Any, dict[str, Any]]:
+    """`sqlite3.connect`'s arguments for the URL (as SQLAlchemy's aiosqlite dialect
+    reads them) plus `options`."""
     args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(database_url))
-    kwargs.update(options)
+    return args, {**kwargs, **options}
+
+
+def connector_for(database_url: str, **options: Any) -> Any:
+    """An `async_creator` for create_async_engine, from `connect_arguments`."""
+    args, kwargs = connect_arguments(database_url, **options)
 
     async def connect() -> OneTripConnection:
         connection = OneTripConnection(partial(sqlite3.connect, *args, **kwargs), 64)
