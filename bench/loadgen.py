@@ -2,7 +2,8 @@
 generator is never the bottleneck (and says so when it is).
 
 Each worker process runs its own event loop (uvloop when installed) and holds
-a share of the sockets. The parent tells every worker when to start; message
+a share of the sockets, each a `LeanSocket` (bench/lean_socket.py) whose frames
+are handled as they arrive, with no task per socket. The parent tells every worker when to start; message
 k is sent by sender slot k % S, at start + k/rate (open loop) or as soon as
 that sender's previous ack returned (rate 0). Like the Synapse peer driver,
 each sender has one request in flight.
@@ -26,9 +27,11 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Callable
 
 import orjson
+
+from bench.lean_socket import LeanSocket
 
 BODY_PAD = "x" * 80  # the Synapse driver's default: an ~98-byte body
 
@@ -85,12 +88,9 @@ class _Worker:
         self.last_error: str | None = None
         self.alerts: dict[str, int] = {}
         self.one_offs: dict[int, int] = {}
-        self.readers: list[asyncio.Task[None]] = []
         self.sending_done = False
 
     async def connect(self, concurrency: int = 32) -> int:
-        from websockets.asyncio.client import connect
-
         gate = asyncio.Semaphore(concurrency)
         connected = 0
 
@@ -98,58 +98,56 @@ class _Worker:
             nonlocal connected
             async with gate:
                 try:
-                    ws = await connect(self.url, additional_headers={"Authorization": f"Bearer {spec.token}"},
-                                       open_timeout=60, max_size=2**20, ping_interval=None, close_timeout=2,
-                                       max_queue=None)
+                    ws = await LeanSocket.connect(self.url, {"Authorization": f"Bearer {spec.token}"})
+                    hello = orjson.loads(await ws.recv())
+                    self.user_ids[index] = int(hello["user"]["id"])
+                    for room in spec.rooms:
+                        ws.send_text(orjson.dumps({"type": "join", "room_id": room, "ref": f"j{room}"}).decode())
+                        while True:
+                            frame = orjson.loads(await ws.recv())
+                            if frame.get("type") in ("joined", "error") and frame.get("ref") == f"j{room}":
+                                if frame["type"] == "error":
+                                    self.errors += 1
+                                    self.last_error = f"join: {frame.get('code')}"
+                                break
                 except Exception as error:  # noqa: BLE001 - counted and reported
                     self.errors += 1
                     self.last_error = f"connect: {error!r}"[:200]
                     return
-                hello = orjson.loads(await ws.recv())
-                self.user_ids[index] = int(hello["user"]["id"])
-                for room in spec.rooms:
-                    await ws.send(orjson.dumps({"type": "join", "room_id": room, "ref": f"j{room}"}).decode())
-                    while True:
-                        frame = orjson.loads(await ws.recv())
-                        if frame.get("type") in ("joined", "error") and frame.get("ref") == f"j{room}":
-                            if frame["type"] == "error":
-                                self.errors += 1
-                                self.last_error = f"join: {frame.get('code')}"
-                            break
                 self.conns[index] = ws
                 connected += 1
-                self.readers.append(asyncio.create_task(self.read(index, ws)))
+                ws.on_text = self.reader(index)
 
         await asyncio.gather(*(one(i, s) for i, s in self.specs.items()))
         return connected
 
-    async def read(self, index: int, ws: Any) -> None:
+    def reader(self, index: int) -> Callable[[bytes, int], None]:
+        """What one socket does with each frame it receives, called as the frame arrives."""
         me = self.user_ids[index]
-        latencies, pending, loads, clock = self.latencies, self.pending, orjson.loads, time.monotonic_ns
+        latencies, pending, loads = self.latencies, self.pending, orjson.loads
         watch = index in self.watch_alerts
-        try:
-            async for raw in ws:
-                now = clock()
-                frame = loads(raw)
-                kind = frame.get("type")
-                if kind == "message":
-                    message = frame["message"]
-                    author = message.get("author") or {}
-                    if author.get("id") == me:
-                        continue
-                    client_id = message.get("client_id") or ""
-                    if client_id.startswith("b"):
-                        self.deliveries += 1
-                        latencies.append((now - int(client_id.rsplit(".", 1)[1])) / 1e6)
-                elif kind in ("ack", "error"):
-                    future = pending.pop(str(frame.get("ref")), None)
-                    if future is not None and not future.done():
-                        future.set_result(frame)
-                elif watch and kind == "flag_raised":
-                    # The alert names the member; the crisis sender put its send time in its pseudonym's slot.
-                    self.alerts.setdefault(str(frame["flag"]["member"]["pseudonym"]), now)
-        except Exception:  # noqa: BLE001 - a closed socket ends its reader
-            return
+
+        def on_text(raw: bytes, now: int) -> None:
+            frame = loads(raw)
+            kind = frame.get("type")
+            if kind == "message":
+                message = frame["message"]
+                author = message.get("author") or {}
+                if author.get("id") == me:
+                    return
+                client_id = message.get("client_id") or ""
+                if client_id.startswith("b"):
+                    self.deliveries += 1
+                    latencies.append((now - int(client_id.rsplit(".", 1)[1])) / 1e6)
+            elif kind in ("ack", "error"):
+                future = pending.pop(str(frame.get("ref")), None)
+                if future is not None and not future.done():
+                    future.set_result(frame)
+            elif watch and kind == "flag_raised":
+                # The alert names the member; the crisis sender put its send time in its pseudonym's slot.
+                self.alerts.setdefault(str(frame["flag"]["member"]["pseudonym"]), now)
+
+        return on_text
 
     async def send(self, slot: int, k: int, body: str | None = None, one_off: bool = False) -> None:
         spec = self.slots[slot]
@@ -164,8 +162,8 @@ class _Worker:
         if one_off:
             self.one_offs[k] = started
         text = body if body is not None else f"bench message {k} {BODY_PAD}"
-        await ws.send(orjson.dumps({"type": "send", "room_id": spec.room, "body": text,
-                                    "client_id": f"b{k}.{started}", "ref": ref}).decode())
+        ws.send_text(orjson.dumps({"type": "send", "room_id": spec.room, "body": text,
+                                   "client_id": f"b{k}.{started}", "ref": ref}).decode())
         try:
             reply = await asyncio.wait_for(future, 60)
         except asyncio.TimeoutError:
@@ -200,9 +198,10 @@ class _Worker:
                 "sending_done": self.sending_done, "sent": len(self.rtts), "connected": len(self.conns)}
 
     async def close(self) -> None:
-        for task in self.readers:
-            task.cancel()
-        await asyncio.gather(*(ws.close() for ws in self.conns.values()), return_exceptions=True)
+        for ws in self.conns.values():
+            ws.close()
+        if self.conns:
+            await asyncio.wait([asyncio.ensure_future(ws.closed) for ws in self.conns.values()], timeout=2)
 
 
 def _worker_main(pipe: Connection, url: str, sockets: dict[int, SocketSpec], slots: dict[int, SlotSpec],
