@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable
@@ -79,15 +79,18 @@ class Hearth:
 
     @asynccontextmanager
     async def transaction(self, urgent: Callable[[], bool] | None = None) -> AsyncIterator[Tx]:
-        """`urgent`: might the words be a crisis? Asked only when writes queue; see `Database.write`."""
-        async with self.db.write(urgent) as session:
-            tx = Tx(session)
-            yield tx
-        if self.settings.fault_inject == "exit_after_flag_commit" and any(e.get("type") == "flag_raised" for _, e in tx.events):
-            # Test-only fault: die in the window between commit and publish.
-            log.error("fault injection: exiting after a flag commit, before publishing")
-            os._exit(70)
-        await self.publish_all(tx.events)
+        """`urgent`: might the words be a crisis? Such a write goes first at the write gate
+        (`Database.write`) and large rooms' fan-outs wait for it (`Hub.urgent_first`)."""
+        # A possible crisis: large rooms' fan-outs wait until its alert is out (server/hub.py).
+        with self.hub.urgent_first() if urgent is not None and urgent() else nullcontext():
+            async with self.db.write(urgent) as session:
+                tx = Tx(session)
+                yield tx
+            if self.settings.fault_inject == "exit_after_flag_commit" and any(e.get("type") == "flag_raised" for _, e in tx.events):
+                # Test-only fault: die in the window between commit and publish.
+                log.error("fault injection: exiting after a flag commit, before publishing")
+                os._exit(70)
+            await self.publish_all(tx.events)
         for callback in tx.after_publish:
             try:
                 await callback()
