@@ -44,6 +44,8 @@ loop_lag = Histogram("hearth_event_loop_lag_seconds", "How late the event loop r
                      buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=REGISTRY)
 send_queue_deepest = Gauge("hearth_ws_send_queue_deepest", "Most events waiting for one socket (at scrape time)", registry=REGISTRY)
 send_queue_total = Gauge("hearth_ws_send_queue_events", "Events waiting for all sockets of this process (at scrape time)", registry=REGISTRY)
+fanout_lane = Gauge("hearth_fanout_lane_events", "Large rooms' events waiting their turn in the fan-out lane (at scrape time)",
+                    registry=REGISTRY)
 ws_impl = Gauge("hearth_ws_implementation", "The WebSocket implementation serving /ws (value 1)", ["impl"], registry=REGISTRY)
 ProcessCollector(registry=REGISTRY)
 
@@ -83,6 +85,7 @@ async def metrics_endpoint(request: Request) -> Response:
     depths = [conn.queue.qsize() for conn in tuple(h.connections)]
     send_queue_deepest.set(max(depths, default=0))
     send_queue_total.set(sum(depths))
+    fanout_lane.set(h.hub.lane_depth())
     ws_impl.labels(h.settings.ws_impl).set(1)
     async with h.db.read() as session:
         numbers = await figures(session)

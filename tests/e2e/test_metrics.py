@@ -15,7 +15,7 @@ async def test_metrics_count_sockets_frames_and_flags(server: ServerProcess) -> 
     text = http.get(server.base + "/metrics").text
     for name in ("hearth_ws_connections 1.0", 'hearth_ws_frames_in_total{type="send"} 2.0', "hearth_send_seconds_count 2.0",
                  "hearth_db_transaction_seconds_count", "hearth_fanout_recipients_count", 'hearth_crisis_open_flags{severity="high"} 1.0',
-                 "hearth_broker_lag_seconds_count", "hearth_event_loop_lag_seconds_count", "hearth_ws_send_queue_deepest 0.0",
+                 "hearth_broker_lag_seconds_count", "hearth_event_loop_lag_seconds_count", "hearth_ws_send_queue_deepest 0.0", "hearth_fanout_lane_events 0.0",
                  'hearth_ws_implementation{impl="wsproto"} 1.0', "process_resident_memory_bytes", "process_cpu_seconds_total"):
         assert name in text, name
     assert member.pseudonym not in text and "hello metrics" not in text
