@@ -4,6 +4,7 @@ subprocess on a free loopback port, httpx for REST, websockets for /ws."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import secrets
 import signal
@@ -45,18 +46,36 @@ def configured_database_url() -> str | None:
     return f"{base}/{name}_{worker}"
 
 
+# Each `Database.fresh()` on PostgreSQL takes the next of a worker's databases in turn
+# and empties it. With one database, a test's fresh database emptied the one its module's
+# server was still running on (it then logged "relation … does not exist" until stopped).
+FRESH_DATABASES = 4
+_fresh_turn = itertools.count()
+
+
+def fresh_database_urls() -> list[str]:
+    """The databases `Database.fresh()` takes in turn (none on SQLite)."""
+    url = configured_database_url()
+    if url is None:
+        return []
+    base, _, name = url.rpartition("/")
+    return [f"{base}/{name}_{i}" for i in range(FRESH_DATABASES)]
+
+
 def ensure_worker_database() -> None:
-    url, own = os.environ.get("HEARTH_TEST_DATABASE_URL"), configured_database_url()
-    if not url or own == url or own is None:
+    url = os.environ.get("HEARTH_TEST_DATABASE_URL")
+    own = configured_database_url()
+    if not url or own is None:
         return
+    names = [u.rpartition("/")[2] for u in ([own] if own != url else []) + fresh_database_urls()]
     import asyncpg
 
     async def run() -> None:
         conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
         try:
-            name = own.rpartition("/")[2]
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await conn.execute(f'CREATE DATABASE "{name}"')  # a name we built, never user input
+            for name in names:
+                if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                    await conn.execute(f'CREATE DATABASE "{name}"')  # a name we built, never user input
         finally:
             await conn.close()
 
@@ -100,7 +119,8 @@ class Database:
     @classmethod
     def fresh(cls) -> "Database":
         data_dir = Path(tempfile.mkdtemp(prefix="hearth-test-"))
-        url = configured_database_url()
+        urls = fresh_database_urls()
+        url = urls[next(_fresh_turn) % len(urls)] if urls else None
         if url:
             reset_postgres(url)
         return cls(data_dir, url)
