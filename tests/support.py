@@ -71,7 +71,10 @@ def ensure_worker_database() -> None:
     import asyncpg
 
     async def run() -> None:
-        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        except OSError:
+            return  # not answering: each test that needs it fails (test_readme_commands), none is skipped
         try:
             for name in names:
                 if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
