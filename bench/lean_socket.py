@@ -42,7 +42,7 @@ class LeanSocket(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         _, sock = await loop.create_connection(lambda: cls(url, headers), uri.host, uri.port)
         try:
-            await asyncio.wait_for(asyncio.shield(sock.opened), timeout)
+            await asyncio.wait_for(sock.opened, timeout)
         except BaseException:
             sock.abort()
             raise

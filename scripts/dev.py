@@ -68,15 +68,19 @@ def _compile_bytecode(paths: list[str]) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
+def _compile_project() -> None:
+    _compile_bytecode([p for p in PROJECT_SOURCES if (ROOT / p).is_dir()])
+
+
 def serve(args: list[str]) -> int:
     _ensure_env("")
-    _compile_bytecode([p for p in PROJECT_SOURCES if (ROOT / p).is_dir()])
+    _compile_project()
     return subprocess.call([PYTHON, "-m", "server", "serve", *args], cwd=ROOT)
 
 
 def test(args: list[str]) -> int:
     _ensure_env("dev")
-    _compile_bytecode([p for p in PROJECT_SOURCES if (ROOT / p).is_dir()])
+    _compile_project()
     return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -81,9 +81,11 @@ class Hearth:
     async def transaction(self, urgent: Callable[[], bool] | None = None) -> AsyncIterator[Tx]:
         """`urgent`: might the words be a crisis? Such a write goes first at the write gate
         (`Database.write`) and large rooms' fan-outs wait for it (`Hub.urgent_first`)."""
+        # Asked once, here: the gate then has its answer (a forum write's check is not cached).
+        is_urgent = urgent is not None and urgent()
         # A possible crisis: large rooms' fan-outs wait until its alert is out (server/hub.py).
-        with self.hub.urgent_first() if urgent is not None and urgent() else nullcontext():
-            async with self.db.write(urgent) as session:
+        with self.hub.urgent_first() if is_urgent else nullcontext():
+            async with self.db.write((lambda: True) if is_urgent else None) as session:
                 tx = Tx(session)
                 yield tx
             if self.settings.fault_inject == "exit_after_flag_commit" and any(e.get("type") == "flag_raised" for _, e in tx.events):
